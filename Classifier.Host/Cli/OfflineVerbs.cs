@@ -1,0 +1,158 @@
+using System.CommandLine;
+using System.Text.Json;
+using Classifier.Evaluation;
+using Classifier.Images;
+
+namespace Classifier.Host.Cli;
+
+/// <summary>
+/// The offline verbs <c>train</c>, <c>evaluate</c> and <c>predict</c>: the library run from the command line,
+/// JSON on stdout, progress and errors on stderr. Scripts and the benchmarks rely on these names and fields.
+/// </summary>
+internal static class OfflineVerbs
+{
+    internal static IReadOnlySet<string> Names { get; } = new HashSet<string>(["train", "evaluate", "predict", "import-idx"], StringComparer.Ordinal);
+
+    internal static Task<int> RunAsync(string[] args)
+    {
+        var data = new Option<DirectoryInfo>("--data") { Description = "Dataset root with train/<label>/ and test/<label>/ folders.", Required = true };
+        var models = new Option<DirectoryInfo>("--models") { Description = "Model registry folder.", DefaultValueFactory = _ => new DirectoryInfo("models") };
+        var cache = new Option<FileInfo?>("--cache") { Description = "Embedding cache file (default: MODELS/cache/embeddings.db)." };
+        var version = new Option<string?>("--version") { Description = "Version to evaluate, such as v3 (default: the current one)." };
+        var top = new Option<int>("--top") { Description = "Classes listed per image.", DefaultValueFactory = _ => 5 };
+        var files = new Argument<FileInfo[]>("FILE") { Description = "Images to classify.", Arity = ArgumentArity.OneOrMore };
+
+        var train = new Command("train", "Train on DATA/train, evaluate on DATA/test, register and promote a version.") { data, models, cache };
+        train.SetAction((result, cancellationToken) => Guard(async () =>
+        {
+            using var workspace = Open(result.GetValue(models)!, result.GetValue(cache));
+            var progress = new StderrProgressBar();
+            var report = await workspace.TrainAsync(result.GetValue(data)!.FullName, progress, cancellationToken);
+            progress.Complete();
+            ReportSkipped(report.Skipped);
+            var m = report.Manifest;
+            WriteJson(new
+            {
+                version = m.Version,
+                accuracy = m.Metrics.Accuracy,
+                macroAccuracy = m.Metrics.MacroAccuracy,
+                logLoss = m.Metrics.LogLoss,
+                labels = m.Labels,
+                perClass = m.Metrics.PerClass,
+                featurized = report.Featurized,
+                cached = report.Cached,
+                skipped = report.Skipped,
+                trainCount = m.TrainCount,
+                testCount = m.Metrics.Count,
+                elapsedSeconds = report.Elapsed.TotalSeconds,
+            });
+            return 0;
+        }));
+
+        var evaluate = new Command("evaluate", "Print the metrics of a version on DATA/test.") { data, models, cache, version };
+        evaluate.SetAction((result, cancellationToken) => Guard(() =>
+        {
+            using var workspace = Open(result.GetValue(models)!, result.GetValue(cache));
+            var progress = new StderrProgressBar();
+            var report = workspace.Evaluate(result.GetValue(data)!.FullName, result.GetValue(version), progress, cancellationToken);
+            progress.Complete();
+            ReportSkipped(report.Skipped);
+            WriteMetrics(report.Version, report.Metrics, report.Featurized, report.Cached);
+            return Task.FromResult(0);
+        }));
+
+        var predict = new Command("predict", "Classify image files; one JSON line per file.") { models, cache, top, files };
+        predict.SetAction((result, cancellationToken) => Guard(() =>
+        {
+            using var workspace = Open(result.GetValue(models)!, result.GetValue(cache));
+            var classifier = workspace.OpenClassifier();
+            int failures = 0;
+            foreach (var file in result.GetValue(files)!)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                try
+                {
+                    var prediction = classifier.Predict(File.ReadAllBytes(file.FullName), result.GetValue(top));
+                    Console.Out.WriteLine(JsonSerializer.Serialize(new
+                    {
+                        file = file.FullName,
+                        @class = prediction.Label,
+                        confidence = prediction.Confidence,
+                        top = prediction.Top,
+                        modelVersion = prediction.ModelVersion,
+                    }, Json.Compact));
+                }
+                catch (Exception e) when (e is InvalidImageException or IOException or UnauthorizedAccessException)
+                {
+                    failures++;
+                    Console.Error.WriteLine($"error: '{file.FullName}': {e.Message}");
+                }
+            }
+            return Task.FromResult(failures == 0 ? 0 : 1);
+        }));
+
+        var idxImages = new Option<FileInfo>("--images") { Description = "IDX image file (idx3, optionally .gz).", Required = true };
+        var idxLabels = new Option<FileInfo>("--labels") { Description = "IDX label file (idx1, optionally .gz).", Required = true };
+        var output = new Option<DirectoryInfo>("--out") { Description = "Output folder; one sub-folder per class is written.", Required = true };
+        var perClass = new Option<int>("--per-class") { Description = "Images per class.", DefaultValueFactory = _ => 100 };
+        var import = new Command("import-idx", "Write an IDX image/label pair (Fashion-MNIST's labels) as OUT/<label>/*.png.") { idxImages, idxLabels, output, perClass };
+        import.SetAction((result, cancellationToken) => Guard(() =>
+        {
+            var written = Datasets.IdxImporter.Import(result.GetValue(idxImages)!.FullName, result.GetValue(idxLabels)!.FullName,
+                result.GetValue(output)!.FullName, result.GetValue(perClass));
+            WriteJson(written);
+            return Task.FromResult(0);
+        }));
+
+        var root = new RootCommand("Classifier: train, evaluate and predict offline. Run with no arguments to serve over HTTP.") { train, evaluate, predict, import };
+        return root.Parse(args).InvokeAsync();
+    }
+
+    private static ClassifierWorkspace Open(DirectoryInfo models, FileInfo? cache) => new(new ClassifierWorkspaceOptions
+    {
+        ModelsPath = models.FullName,
+        EmbeddingCachePath = cache?.FullName,
+    });
+
+    /// <summary>Expected failures (a missing folder, an empty class, no model yet) become one line on stderr and exit code 1.</summary>
+    private static async Task<int> Guard(Func<Task<int>> verb)
+    {
+        try
+        {
+            return await verb();
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or InvalidOperationException or KeyNotFoundException or UnauthorizedAccessException or ArgumentException)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 1;
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine("error: cancelled");
+            return 130;
+        }
+    }
+
+    private static void ReportSkipped(IReadOnlyList<Datasets.SkippedImage> skipped)
+    {
+        foreach (var s in skipped)
+            Console.Error.WriteLine($"skipped: '{s.Path}': {s.Reason}");
+        if (skipped.Count > 0)
+            Console.Error.WriteLine($"skipped {skipped.Count} unusable image(s)");
+    }
+
+    private static void WriteMetrics(string version, EvaluationMetrics metrics, int featurized, int cached) => WriteJson(new
+    {
+        version,
+        accuracy = metrics.Accuracy,
+        macroAccuracy = metrics.MacroAccuracy,
+        logLoss = metrics.LogLoss,
+        count = metrics.Count,
+        perClass = metrics.PerClass,
+        confusionMatrix = metrics.ConfusionMatrix,
+        featurized,
+        cached,
+    });
+
+    private static void WriteJson<T>(T value) => Console.Out.WriteLine(JsonSerializer.Serialize(value, Json.Options));
+}

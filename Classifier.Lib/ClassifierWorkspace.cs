@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using Classifier.Datasets;
+using Classifier.Evaluation;
+using Classifier.Features;
+using Classifier.Images;
+using Classifier.Registry;
+using Classifier.Serving;
+using Classifier.Training;
+
+namespace Classifier;
+
+/// <summary>
+/// The library's offline front door: train from a folder dataset, evaluate, and open a classifier on a
+/// registered version. Thread-safe. The backbone is loaded once, on first use, and shared.
+/// </summary>
+public sealed class ClassifierWorkspace : IDisposable
+{
+    private readonly Lazy<OnnxBackbone> _backbone;
+    private readonly Lazy<EmbeddingCache> _cache;
+    private readonly Lazy<Featurizer> _featurizer;
+
+    /// <summary>Creates a workspace; nothing is loaded until it is used.</summary>
+    public ClassifierWorkspace(ClassifierWorkspaceOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Options = options;
+        Registry = new ModelRegistry(options.ModelsPath);
+        _backbone = new Lazy<OnnxBackbone>(() => new OnnxBackbone(options.Backbone));
+        _cache = new Lazy<EmbeddingCache>(() => new EmbeddingCache(options.ResolvedEmbeddingCachePath));
+        _featurizer = new Lazy<Featurizer>(() => new Featurizer(new ImageDecoder(options.Images), _backbone.Value, _cache.Value));
+    }
+
+    /// <summary>The options this workspace was made with.</summary>
+    public ClassifierWorkspaceOptions Options { get; }
+
+    /// <summary>The model versions.</summary>
+    public ModelRegistry Registry { get; }
+
+    internal Featurizer Featurizer => _featurizer.Value;
+
+    /// <summary>
+    /// Trains a head on <c>datasetRoot/train</c>, evaluates it on <c>datasetRoot/test</c>, registers it as a new
+    /// version and makes it current. Images already featurized (by content hash) are read from the cache.
+    /// </summary>
+    public Task<TrainingReport> TrainAsync(string datasetRoot, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(datasetRoot);
+        var trainFiles = ImageFolderDataset.Load(datasetRoot, "train");
+        var testFiles = ImageFolderDataset.Load(datasetRoot, "test");
+        return Task.Run(() => Train(trainFiles, testFiles, progress, cancellationToken), cancellationToken);
+    }
+
+    private TrainingReport Train(IReadOnlyList<LabeledImageFile> trainFiles, IReadOnlyList<LabeledImageFile> testFiles,
+        IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        var started = DateTimeOffset.UtcNow;
+        var train = Featurizer.FeaturizeFiles(trainFiles, TrainingStage.FeaturizingTrain, progress, cancellationToken);
+        var test = Featurizer.FeaturizeFiles(testFiles, TrainingStage.FeaturizingTest, progress, cancellationToken);
+
+        // The same bytes twice are one example; the last label seen wins.
+        var examples = train.Examples.GroupBy(e => e.Hash).Select(g => g.Last()).OrderBy(e => e.Hash, StringComparer.Ordinal).ToArray();
+        progress?.Report(new TrainingProgress(TrainingStage.Training, 0, 1));
+        var head = Head.Train(examples.Select(e => (e.Features, e.Label)).ToArray(), Options.Training);
+        progress?.Report(new TrainingProgress(TrainingStage.Training, 1, 1));
+
+        var metrics = Evaluate(head, test.Examples, progress);
+        progress?.Report(new TrainingProgress(TrainingStage.Registering, 0, 1));
+        var parent = Registry.CurrentVersion;
+        var backbone = _backbone.Value;
+        var manifest = Registry.Register(head, version => new ModelManifest(
+            version, head.Labels, backbone.Id, backbone.FileSha256, backbone.Dimension, metrics,
+            Fingerprint(examples), examples.Length, parent, Options.Training, DateTimeOffset.UtcNow, started));
+        Registry.Promote(manifest.Version, "train", Environment.UserName);
+        progress?.Report(new TrainingProgress(TrainingStage.Registering, 1, 1));
+
+        return new TrainingReport(manifest, train.Featurized + test.Featurized, train.Cached + test.Cached,
+            [.. train.Skipped, .. test.Skipped], stopwatch.Elapsed);
+    }
+
+    /// <summary>Evaluates <paramref name="version"/> (default: current) on <c>datasetRoot/test</c>.</summary>
+    public EvaluationReport Evaluate(string datasetRoot, string? version = null, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(datasetRoot);
+        var model = LoadModel(version);
+        var testFiles = ImageFolderDataset.Load(datasetRoot, "test");
+        var test = Featurizer.FeaturizeFiles(testFiles, TrainingStage.FeaturizingTest, progress, cancellationToken);
+        var metrics = Evaluate(model.Head, test.Examples, progress);
+        return new EvaluationReport(model.Manifest.Version, metrics, test.Featurized, test.Cached, test.Skipped);
+    }
+
+    /// <summary>Opens a classifier on <paramref name="version"/> (default: current).</summary>
+    public IImageClassifier OpenClassifier(string? version = null) => new ImageClassifier(Featurizer, LoadModel(version));
+
+    internal LoadedModel LoadModel(string? version)
+    {
+        version ??= Registry.CurrentVersion
+            ?? throw new InvalidOperationException($"No model version is current in '{Registry.Root}'. Train one first (the 'train' verb or ClassifierWorkspace.TrainAsync).");
+        return LoadedModel.Load(Registry, version, _backbone.Value.Id);
+    }
+
+    private static EvaluationMetrics Evaluate(Head head, IReadOnlyList<FeaturizedExample> examples, IProgress<TrainingProgress>? progress)
+    {
+        progress?.Report(new TrainingProgress(TrainingStage.Evaluating, 0, examples.Count));
+        var metrics = Evaluator.Evaluate(head.Labels, examples.Select(e => (e.Label, head.Score(e.Features))));
+        progress?.Report(new TrainingProgress(TrainingStage.Evaluating, examples.Count, examples.Count));
+        return metrics;
+    }
+
+    private static string Fingerprint(IEnumerable<FeaturizedExample> examples)
+    {
+        var text = string.Join('\n', examples.Select(e => $"{e.Hash} {e.Label}").Order(StringComparer.Ordinal));
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+    }
+
+    /// <summary>Releases the backbone and the cache.</summary>
+    public void Dispose()
+    {
+        if (_cache.IsValueCreated) _cache.Value.Dispose();
+        if (_backbone.IsValueCreated) _backbone.Value.Dispose();
+    }
+}

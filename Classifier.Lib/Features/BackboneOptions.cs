@@ -1,0 +1,78 @@
+namespace Classifier.Features;
+
+/// <summary>
+/// The frozen network that turns an image into a feature vector. Defaults describe the pretrained ResNet18
+/// shipped by Microsoft.ML.DnnImageFeaturizer.ResNet18; any ONNX model with one NCHW float input plugs in.
+/// Input tensor = (pixel × <see cref="PixelScale"/> − <see cref="Mean"/>[c]) / <see cref="Std"/>[c], then
+/// the optional <see cref="PreprocessingModelPath"/>, then the backbone.
+/// </summary>
+public sealed class BackboneOptions
+{
+    /// <summary>Folder of the ResNet18 files that the package's build props copy beside the application.</summary>
+    public static string DefaultModelsFolder => Path.Combine(AppContext.BaseDirectory, "DnnImageModels");
+
+    /// <summary>A short name, part of the backbone id. Default <c>resnet18</c>.</summary>
+    public string Name { get; set; } = "resnet18";
+
+    /// <summary>The ONNX model. Default <c>DnnImageModels/ResNet18Onnx/ResNet18.onnx</c> beside the application.</summary>
+    public string ModelPath { get; set; } = Path.Combine(DefaultModelsFolder, "ResNet18Onnx", "ResNet18.onnx");
+
+    /// <summary>
+    /// An ONNX model run on the scaled pixels before the backbone, as ML.NET's DnnImageFeaturizer does; null for none.
+    /// Default: ResNet18's <c>ResNetPreprocess.onnx</c> (subtracts the training set's mean image).
+    /// </summary>
+    public string? PreprocessingModelPath { get; set; } = Path.Combine(DefaultModelsFolder, "ResNetPrepOnnx", "ResNetPreprocess.onnx");
+
+    /// <summary>Input tensor name of the backbone. Default <c>Input247</c>.</summary>
+    public string InputTensorName { get; set; } = "Input247";
+
+    /// <summary>Output tensor name of the backbone (the pooled features). Default <c>Pooling395_Output_0</c>.</summary>
+    public string OutputTensorName { get; set; } = "Pooling395_Output_0";
+
+    /// <summary>Input tensor name of the preprocessing model. Default <c>OriginalInput</c>.</summary>
+    public string PreprocessingInputTensorName { get; set; } = "OriginalInput";
+
+    /// <summary>Output tensor name of the preprocessing model. Default <c>PreprocessedInput</c>.</summary>
+    public string PreprocessingOutputTensorName { get; set; } = "PreprocessedInput";
+
+    /// <summary>Input width in pixels. Default 224.</summary>
+    public int InputWidth { get; set; } = 224;
+
+    /// <summary>Input height in pixels. Default 224.</summary>
+    public int InputHeight { get; set; } = 224;
+
+    /// <summary>Colour plane order of the input. Default <see cref="ChannelOrder.Rgb"/>.</summary>
+    public ChannelOrder ChannelOrder { get; set; } = ChannelOrder.Rgb;
+
+    /// <summary>Multiplies the 0–255 pixel values first. Default 1 (ResNet18 takes 0–255).</summary>
+    public float PixelScale { get; set; } = 1f;
+
+    /// <summary>Per-channel value subtracted after scaling. Default 0, 0, 0.</summary>
+    public float[] Mean { get; set; } = [0f, 0f, 0f];
+
+    /// <summary>Per-channel divisor applied last. Default 1, 1, 1.</summary>
+    public float[] Std { get; set; } = [1f, 1f, 1f];
+
+    /// <summary>CUDA device to run on through ONNX Runtime's GPU provider, falling back to CPU; null for CPU. Default null.</summary>
+    public int? GpuDeviceId { get; set; }
+
+    /// <summary>Threads ONNX Runtime uses inside one inference; null lets it choose (one per core). Default null.</summary>
+    public int? IntraOpThreads { get; set; }
+
+    internal void Validate()
+    {
+        if (!File.Exists(ModelPath))
+            throw new FileNotFoundException(
+                $"Backbone model not found at '{ModelPath}'. Reference the Microsoft.ML.DnnImageFeaturizer.ResNet18 package (its files are copied to DnnImageModels/) or set BackboneOptions.ModelPath.", ModelPath);
+        if (PreprocessingModelPath is not null && !File.Exists(PreprocessingModelPath))
+            throw new FileNotFoundException($"Preprocessing model not found at '{PreprocessingModelPath}'. Set BackboneOptions.PreprocessingModelPath to null if the backbone needs none.", PreprocessingModelPath);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(InputWidth);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(InputHeight);
+        if (Mean.Length != 3 || Std.Length != 3)
+            throw new ArgumentException("BackboneOptions.Mean and Std need exactly three values, one per colour channel.");
+        if (Std.Any(s => s == 0f))
+            throw new ArgumentException("BackboneOptions.Std must not contain 0.");
+        if (string.IsNullOrWhiteSpace(Name) || string.IsNullOrWhiteSpace(InputTensorName) || string.IsNullOrWhiteSpace(OutputTensorName))
+            throw new ArgumentException("BackboneOptions.Name, InputTensorName and OutputTensorName are required.");
+    }
+}

@@ -1,0 +1,133 @@
+using SkiaSharp;
+
+namespace Classifier.Images;
+
+/// <summary>
+/// Turns untrusted encoded bytes into RGB pixels of a requested size. Every check that can be made from
+/// the header (format, byte count, pixel count) is made before a single pixel is decoded.
+/// </summary>
+internal sealed class ImageDecoder(ImageLimits limits)
+{
+    private static readonly SKSamplingOptions Sampling = new(SKFilterMode.Linear, SKMipmapMode.Linear);
+
+    internal ImageLimits Limits { get; } = limits;
+
+    /// <summary>Checks size and format from the bytes alone; throws <see cref="InvalidImageException"/>.</summary>
+    internal ImageFormat Validate(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.IsEmpty)
+            throw new InvalidImageException(ImageErrorKind.Empty, "The image is empty (0 bytes).");
+        if (bytes.Length > Limits.MaxBytes)
+            throw new InvalidImageException(ImageErrorKind.TooManyBytes,
+                $"The image is {bytes.Length:N0} bytes; the limit is {Limits.MaxBytes:N0} bytes.");
+
+        var sniffed = ImageFormatSniffer.Sniff(bytes[..Math.Min(bytes.Length, ImageFormatSniffer.HeadLength)]);
+        if (sniffed.Format is { } format)
+            return format;
+        if (sniffed.UnsupportedFormatName is { } name)
+            throw new InvalidImageException(ImageErrorKind.UnsupportedFormat,
+                $"{name} images are not supported; send PNG, JPEG, GIF, BMP or WebP.");
+        throw new InvalidImageException(ImageErrorKind.NotAnImage,
+            "The bytes are not an image: no PNG, JPEG, GIF, BMP or WebP signature was found.");
+    }
+
+    /// <summary>Decodes, applies EXIF orientation, composites alpha on white and resizes to exactly <paramref name="width"/>×<paramref name="height"/>.</summary>
+    internal RgbImage DecodeResized(ReadOnlySpan<byte> bytes, int width, int height)
+    {
+        var format = Validate(bytes);
+        using var data = SKData.CreateCopy(bytes);
+        using var codec = SKCodec.Create(data)
+            ?? throw new InvalidImageException(ImageErrorKind.Corrupt,
+                $"The {format} header is unreadable; the file is damaged or not really {format}.");
+
+        var (sourceWidth, sourceHeight) = (codec.Info.Width, codec.Info.Height);
+        if (sourceWidth <= 0 || sourceHeight <= 0)
+            throw new InvalidImageException(ImageErrorKind.Corrupt, $"The {format} header announces {sourceWidth}×{sourceHeight} pixels.");
+        if ((long)sourceWidth * sourceHeight > Limits.MaxPixels)
+            throw new InvalidImageException(ImageErrorKind.TooManyPixels,
+                $"The {format} header announces {sourceWidth}×{sourceHeight} = {(long)sourceWidth * sourceHeight:N0} pixels; the limit is {Limits.MaxPixels:N0}. Nothing was decoded.");
+
+        var origin = codec.EncodedOrigin;
+        bool swapsAxes = origin is SKEncodedOrigin.LeftTop or SKEncodedOrigin.RightTop or SKEncodedOrigin.RightBottom or SKEncodedOrigin.LeftBottom;
+        var (resizeWidth, resizeHeight) = swapsAxes ? (height, width) : (width, height);
+
+        // JPEG and WebP can decode at a fraction of full size, which saves most of the work on large photos.
+        float scale = Math.Min(1f, Math.Max((float)resizeWidth / sourceWidth, (float)resizeHeight / sourceHeight));
+        var decodeSize = scale < 1f ? codec.GetScaledDimensions(scale) : new SKSizeI(sourceWidth, sourceHeight);
+        var decodeInfo = new SKImageInfo(decodeSize.Width, decodeSize.Height, SKColorType.Rgba8888, SKAlphaType.Premul);
+
+        using var decoded = new SKBitmap(decodeInfo);
+        var result = codec.GetPixels(decodeInfo, decoded.GetPixels());
+        if (result != SKCodecResult.Success)
+            throw new InvalidImageException(ImageErrorKind.Corrupt, result == SKCodecResult.IncompleteInput
+                ? $"The {format} image is truncated: its data ends before the last row."
+                : $"The {format} image data is corrupt ({result}).");
+
+        using var resized = decoded.Width == resizeWidth && decoded.Height == resizeHeight
+            ? decoded.Copy()
+            : decoded.Resize(new SKImageInfo(resizeWidth, resizeHeight, SKColorType.Rgba8888, SKAlphaType.Premul), Sampling)
+              ?? throw new InvalidImageException(ImageErrorKind.Corrupt, $"The {format} image could not be resized.");
+        using var oriented = Orient(resized, origin);
+        return ToRgbOnWhite(oriented);
+    }
+
+    /// <summary>Applies the EXIF orientation so that the image is upright (matrices map source to destination pixels).</summary>
+    private static SKBitmap Orient(SKBitmap source, SKEncodedOrigin origin)
+    {
+        if (origin == SKEncodedOrigin.TopLeft)
+            return source.Copy();
+
+        float w = source.Width, h = source.Height;
+        (SKMatrix matrix, bool swap) = origin switch
+        {
+            SKEncodedOrigin.TopRight => (new SKMatrix(-1, 0, w, 0, 1, 0, 0, 0, 1), false),
+            SKEncodedOrigin.BottomRight => (new SKMatrix(-1, 0, w, 0, -1, h, 0, 0, 1), false),
+            SKEncodedOrigin.BottomLeft => (new SKMatrix(1, 0, 0, 0, -1, h, 0, 0, 1), false),
+            SKEncodedOrigin.LeftTop => (new SKMatrix(0, 1, 0, 1, 0, 0, 0, 0, 1), true),
+            SKEncodedOrigin.RightTop => (new SKMatrix(0, -1, h, 1, 0, 0, 0, 0, 1), true),
+            SKEncodedOrigin.RightBottom => (new SKMatrix(0, -1, h, -1, 0, w, 0, 0, 1), true),
+            SKEncodedOrigin.LeftBottom => (new SKMatrix(0, 1, 0, -1, 0, w, 0, 0, 1), true),
+            _ => (SKMatrix.Identity, false),
+        };
+        var target = new SKBitmap(new SKImageInfo(swap ? source.Height : source.Width, swap ? source.Width : source.Height,
+            SKColorType.Rgba8888, SKAlphaType.Premul));
+        using var canvas = new SKCanvas(target);
+        canvas.Clear(SKColors.Transparent);
+        canvas.SetMatrix(matrix);
+        canvas.DrawBitmap(source, 0, 0);
+        canvas.Flush();
+        return target;
+    }
+
+    /// <summary>Premultiplied RGBA → RGB over white: c + (255 − a).</summary>
+    private static RgbImage ToRgbOnWhite(SKBitmap bitmap)
+    {
+        var rgba = bitmap.GetPixelSpan();
+        var rgb = new byte[bitmap.Width * bitmap.Height * 3];
+        for (int i = 0, j = 0; j < rgb.Length; i += 4, j += 3)
+        {
+            int background = 255 - rgba[i + 3];
+            rgb[j] = (byte)(rgba[i] + background);
+            rgb[j + 1] = (byte)(rgba[i + 1] + background);
+            rgb[j + 2] = (byte)(rgba[i + 2] + background);
+        }
+        return new RgbImage(bitmap.Width, bitmap.Height, rgb);
+    }
+
+    /// <summary>Reads a stream into memory, refusing it as soon as it passes the byte limit.</summary>
+    internal async Task<byte[]> ReadBoundedAsync(Stream stream, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while ((read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            if (buffer.Length + read > Limits.MaxBytes)
+                throw new InvalidImageException(ImageErrorKind.TooManyBytes,
+                    $"The image is larger than the limit of {Limits.MaxBytes:N0} bytes.");
+            buffer.Write(chunk, 0, read);
+        }
+        return buffer.ToArray();
+    }
+}

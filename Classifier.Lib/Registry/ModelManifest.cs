@@ -1,0 +1,31 @@
+using Classifier.Evaluation;
+using Classifier.Training;
+
+namespace Classifier.Registry;
+
+/// <summary>Everything known about one model version, stored as <c>models/vN/manifest.json</c>.</summary>
+/// <param name="Version">The version name, <c>v1</c>, <c>v2</c>, ...</param>
+/// <param name="Labels">Class labels in score order.</param>
+/// <param name="BackboneId">Identity of the features the head takes (see the backbone's options).</param>
+/// <param name="BackboneFileSha256">SHA-256 of the backbone's ONNX file.</param>
+/// <param name="FeatureDimension">Length of the feature vector.</param>
+/// <param name="Metrics">Evaluation on the test split at training time.</param>
+/// <param name="DataFingerprint">SHA-256 over the sorted (image hash, label) pairs of the training data.</param>
+/// <param name="TrainCount">Training images used.</param>
+/// <param name="ParentVersion">The version that was current when this one was trained, if any.</param>
+/// <param name="Trainer">The training options used.</param>
+/// <param name="CreatedUtc">When the version was registered.</param>
+/// <param name="TrainingStartedUtc">When training started.</param>
+public sealed record ModelManifest(
+    string Version,
+    IReadOnlyList<string> Labels,
+    string BackboneId,
+    string BackboneFileSha256,
+    int FeatureDimension,
+    EvaluationMetrics Metrics,
+    string DataFingerprint,
+    int TrainCount,
+    string? ParentVersion,
+    TrainingOptions Trainer,
+    DateTimeOffset CreatedUtc,
+    DateTimeOffset TrainingStartedUtc);

@@ -1,0 +1,233 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Classifier.Training;
+
+namespace Classifier.Registry;
+
+/// <summary>
+/// Model versions on disk: <c>ROOT/vN/</c> holds a head and its manifest, <c>ROOT/current.json</c> names the
+/// version in service. Crash-safe: a version is written to a temporary folder, flushed and renamed into place,
+/// and the pointer is replaced by an atomic rename, so a process killed at any instant leaves the pointer on a
+/// complete version. Writers in several processes are serialized by a lock file.
+/// </summary>
+public sealed partial class ModelRegistry
+{
+    internal const string HeadFileName = "head.zip";
+    internal const string ManifestFileName = "manifest.json";
+    internal const string PointerFileName = "current.json";
+    private const string LockFileName = ".lock";
+    private const string TemporaryPrefix = ".tmp-";
+    private static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>Opens (and creates if needed) the registry at <paramref name="root"/>.</summary>
+    public ModelRegistry(string root)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(root);
+        Root = Path.GetFullPath(root);
+        Directory.CreateDirectory(Root);
+    }
+
+    /// <summary>The registry's folder.</summary>
+    public string Root { get; }
+
+    /// <summary>Path of the pointer file, for watchers.</summary>
+    public string PointerPath => Path.Combine(Root, PointerFileName);
+
+    /// <summary>The version in service, or null when none was ever promoted.</summary>
+    public string? CurrentVersion => ReadPointer()?.Version;
+
+    /// <summary>Every promotion, rollback and manual change of the current version, oldest first.</summary>
+    public IReadOnlyList<PromotionRecord> History => ReadPointer()?.History ?? [];
+
+    /// <summary>All complete versions, oldest first. Partial folders left by a crash are not versions.</summary>
+    public IReadOnlyList<ModelManifest> List() =>
+        Directory.EnumerateDirectories(Root)
+            .Select(Path.GetFileName)
+            .Where(name => name is not null && VersionPattern().IsMatch(name))
+            .Select(name => TryGet(name!))
+            .OfType<ModelManifest>()
+            .OrderBy(m => VersionNumber(m.Version))
+            .ToArray();
+
+    /// <summary>The manifest of <paramref name="version"/>; throws <see cref="KeyNotFoundException"/> when there is no such complete version.</summary>
+    public ModelManifest Get(string version) =>
+        TryGet(version) ?? throw new KeyNotFoundException($"Model version '{version}' does not exist in '{Root}'. List versions with GET /models or the registry's List().");
+
+    /// <summary>The manifest of <paramref name="version"/>, or null.</summary>
+    public ModelManifest? TryGet(string version)
+    {
+        if (!IsVersionName(version))
+            return null;
+        var folder = Path.Combine(Root, version);
+        var manifestPath = Path.Combine(folder, ManifestFileName);
+        if (!File.Exists(manifestPath) || !File.Exists(Path.Combine(folder, HeadFileName)))
+            return null;
+        try
+        {
+            return JsonSerializer.Deserialize<ModelManifest>(File.ReadAllText(manifestPath), Json.Options);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>True for names of the form <c>vN</c>; anything else (paths included) is never a version.</summary>
+    public static bool IsVersionName(string? version) => version is not null && VersionPattern().IsMatch(version);
+
+    internal string HeadPath(string version) => Path.Combine(Root, version, HeadFileName);
+
+    /// <summary>Writes a new version; <paramref name="manifestFor"/> receives the version name chosen. Not yet promoted.</summary>
+    internal ModelManifest Register(Head head, Func<string, ModelManifest> manifestFor)
+    {
+        using var _ = AcquireLock();
+        RemoveAbandonedTemporaries();
+
+        int number = Directory.EnumerateDirectories(Root)
+            .Select(Path.GetFileName)
+            .Where(n => n is not null && VersionPattern().IsMatch(n))
+            .Select(n => VersionNumber(n!))
+            .DefaultIfEmpty(0)
+            .Max() + 1;
+        string version = $"v{number}";
+        var manifest = manifestFor(version);
+        if (manifest.Version != version)
+            throw new InvalidOperationException($"The manifest names version '{manifest.Version}' but the registry assigned '{version}'.");
+
+        var temporary = Path.Combine(Root, TemporaryPrefix + version + "-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(temporary);
+        head.Save(Path.Combine(temporary, HeadFileName));
+        WriteDurably(Path.Combine(temporary, ManifestFileName), JsonSerializer.Serialize(manifest, Json.Options));
+        Directory.Move(temporary, Path.Combine(Root, version));
+        return manifest;
+    }
+
+    /// <summary>Makes <paramref name="version"/> current. Throws <see cref="KeyNotFoundException"/> for an unknown version.</summary>
+    public PromotionRecord Promote(string version, string reason, string by)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(reason);
+        ArgumentException.ThrowIfNullOrWhiteSpace(by);
+        using var _ = AcquireLock();
+        Get(version);
+        var pointer = ReadPointer();
+        var record = new PromotionRecord(version, DateTimeOffset.UtcNow, reason, by);
+        WritePointer(new CurrentPointer(version, [.. pointer?.History ?? [], record]));
+        return record;
+    }
+
+    /// <summary>
+    /// Returns to the version that served before the current one. Throws <see cref="InvalidOperationException"/>
+    /// when there is none.
+    /// </summary>
+    public PromotionRecord Rollback(string by)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(by);
+        using var _ = AcquireLock();
+        var pointer = ReadPointer()
+            ?? throw new InvalidOperationException("No version has been promoted yet, so there is nothing to roll back. Train a model first.");
+        var previous = PreviousVersion(pointer)
+            ?? throw new InvalidOperationException($"Version '{pointer.Version}' is the first that served; there is no earlier version to roll back to. Promote a version instead.");
+        var record = new PromotionRecord(previous, DateTimeOffset.UtcNow, "rollback", by);
+        WritePointer(new CurrentPointer(previous, [.. pointer.History, record]));
+        return record;
+    }
+
+    /// <summary>
+    /// The version that served before the current one: walk the history backwards past the current
+    /// version's own entries and past versions that were later rolled away from (so rollback twice goes back twice).
+    /// </summary>
+    private string? PreviousVersion(CurrentPointer pointer)
+    {
+        var stack = new List<string>();
+        foreach (var record in pointer.History)
+        {
+            if (record.Reason == "rollback")
+            {
+                // A rollback pops the stack down to the version it returned to.
+                int at = stack.LastIndexOf(record.Version);
+                if (at >= 0)
+                    stack.RemoveRange(at + 1, stack.Count - at - 1);
+                else
+                    stack.Add(record.Version);
+            }
+            else if (stack.Count == 0 || stack[^1] != record.Version)
+            {
+                stack.Add(record.Version);
+            }
+        }
+        for (int i = stack.Count - 2; i >= 0; i--)
+            if (stack[i] != pointer.Version && TryGet(stack[i]) is not null)
+                return stack[i];
+        return null;
+    }
+
+    private CurrentPointer? ReadPointer()
+    {
+        var path = PointerPath;
+        if (!File.Exists(path))
+            return null;
+        try
+        {
+            return JsonSerializer.Deserialize<CurrentPointer>(File.ReadAllText(path), Json.Options);
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    private void WritePointer(CurrentPointer pointer)
+    {
+        var temporary = Path.Combine(Root, $"{TemporaryPrefix}{PointerFileName}-{Guid.NewGuid():N}");
+        WriteDurably(temporary, JsonSerializer.Serialize(pointer, Json.Options));
+        File.Move(temporary, PointerPath, overwrite: true); // rename(2): atomic on the same filesystem
+    }
+
+    private static void WriteDurably(string path, string content)
+    {
+        using var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+        using (var writer = new StreamWriter(stream, leaveOpen: true))
+            writer.Write(content);
+        stream.Flush(flushToDisk: true);
+    }
+
+    /// <summary>Only called under the lock, so no other writer is using a temporary entry.</summary>
+    private void RemoveAbandonedTemporaries()
+    {
+        foreach (var entry in Directory.EnumerateFileSystemEntries(Root, TemporaryPrefix + "*"))
+        {
+            try
+            {
+                if (Directory.Exists(entry)) Directory.Delete(entry, recursive: true);
+                else File.Delete(entry);
+            }
+            catch (IOException)
+            {
+                // Left for the next writer; a temporary entry is never read.
+            }
+        }
+    }
+
+    private FileStream AcquireLock()
+    {
+        var path = Path.Combine(Root, LockFileName);
+        var deadline = DateTime.UtcNow + LockTimeout;
+        while (true)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(25);
+            }
+        }
+    }
+
+    private static int VersionNumber(string version) => int.Parse(version.AsSpan(1), CultureInfo.InvariantCulture);
+
+    [GeneratedRegex(@"^v[1-9][0-9]{0,8}$", RegexOptions.CultureInvariant)]
+    private static partial Regex VersionPattern();
+}

@@ -1,0 +1,4 @@
+namespace Classifier.Serving;
+
+/// <summary>A class and its probability.</summary>
+public sealed record LabelScore(string Label, float Score);

@@ -1,0 +1,29 @@
+namespace Classifier.Training;
+
+/// <summary>How the head is trained on the features.</summary>
+public sealed class TrainingOptions
+{
+    /// <summary>The trainer. Default <see cref="HeadTrainerKind.LbfgsMaximumEntropy"/>.</summary>
+    public HeadTrainerKind Trainer { get; set; } = HeadTrainerKind.LbfgsMaximumEntropy;
+
+    /// <summary>Seed of every random choice; the same data, options and seed give the same model. Default 1.</summary>
+    public int Seed { get; set; } = 1;
+
+    /// <summary>L2 regularization weight. Default 0.01.</summary>
+    public float L2Regularization { get; set; } = 0.01f;
+
+    /// <summary>Iteration cap of the optimizer. Default 200.</summary>
+    public int MaximumIterations { get; set; } = 200;
+
+    /// <summary>
+    /// Weight examples by the inverse of their class's frequency, so that a class with few examples
+    /// (a new class learned from a handful of corrections) still gets predicted. Default true.
+    /// </summary>
+    public bool BalanceClasses { get; set; } = true;
+
+    internal void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(L2Regularization);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaximumIterations);
+    }
+}
