@@ -71,7 +71,7 @@ public sealed class ClassifierWorkspace : IDisposable
         var parent = Registry.CurrentVersion;
         var backbone = _backbone.Value;
         var manifest = Registry.Register(head, version => new ModelManifest(
-            version, head.Labels, backbone.Id, backbone.FileSha256, backbone.Dimension, metrics,
+            version, head.Labels, backbone.Id, backbone.FileSha256, head.Dimension, metrics,
             Fingerprint(examples), examples.Length, parent, Options.Training, DateTimeOffset.UtcNow, started));
         Registry.Promote(manifest.Version, "train", Environment.UserName);
         progress?.Report(new TrainingProgress(TrainingStage.Registering, 1, 1));

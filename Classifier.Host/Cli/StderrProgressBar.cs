@@ -13,6 +13,7 @@ internal sealed class StderrProgressBar : IProgress<TrainingProgress>
     private readonly bool _interactive = !Console.IsErrorRedirected;
     private TrainingStage? _stage;
     private int _lastTenth = -1;
+    private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
 
     public void Report(TrainingProgress value)
     {
@@ -38,7 +39,7 @@ internal sealed class StderrProgressBar : IProgress<TrainingProgress>
                 if (tenth != _lastTenth)
                 {
                     _lastTenth = tenth;
-                    Console.Error.WriteLine($"{value.Stage}: {value.Completed}/{value.Total} ({fraction:P0})");
+                    Console.Error.WriteLine($"{_clock.Elapsed.TotalSeconds,7:F2}s {value.Stage}: {value.Completed}/{value.Total} ({fraction:P0})");
                 }
             }
         }

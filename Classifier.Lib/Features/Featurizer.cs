@@ -16,7 +16,7 @@ internal sealed class Featurizer(ImageDecoder decoder, OnnxBackbone backbone, Em
     {
         Decoder.Validate(bytes);
         string hash = ContentHash.Of(bytes);
-        if (cache is not null && cache.TryGet(Backbone.Id, hash, out var cached) && cached.Length == Backbone.Dimension)
+        if (cache is not null && cache.TryGet(Backbone.Id, hash, out var cached))
             return new FeaturizedImage(hash, cached, FromCache: true);
 
         var features = Compute(bytes);

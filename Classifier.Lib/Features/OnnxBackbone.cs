@@ -18,15 +18,23 @@ internal sealed class OnnxBackbone : IDisposable
     private static readonly ConcurrentDictionary<string, string> FileHashes = new();
 
     private readonly MLContext _ml = new();
-    private readonly ITransformer _model;
-    private readonly DefaultObjectPool<PredictionEngine<PixelInput, FeatureOutput>> _engines;
+    private readonly Lazy<Session> _session;
 
+    /// <summary>Checks the options and computes the id; the network itself is loaded on first use (a run served from the cache never loads it).</summary>
     internal OnnxBackbone(BackboneOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         Options = options;
+        FileSha256 = FileHashes.GetOrAdd(Path.GetFullPath(options.ModelPath), HashFile);
+        Id = ComputeId(options, FileSha256);
+        _session = new Lazy<Session>(() => Load(_ml, options));
+    }
 
+    private sealed record Session(ITransformer Model, DefaultObjectPool<PredictionEngine<PixelInput, FeatureOutput>> Engines, int Dimension);
+
+    private static Session Load(MLContext _ml, BackboneOptions options)
+    {
         string pixelsColumn = options.PreprocessingModelPath is null ? options.InputTensorName : options.PreprocessingInputTensorName;
         var inputSchema = SchemaDefinition.Create(typeof(PixelInput));
         inputSchema[0].ColumnName = pixelsColumn;
@@ -44,28 +52,25 @@ internal sealed class OnnxBackbone : IDisposable
                 preprocess = preprocess.Append(_ml.Transforms.CopyColumns(options.InputTensorName, options.PreprocessingOutputTensorName));
             chain = preprocess.Append(backbone);
         }
-        _model = chain.Fit(empty);
+        var model = chain.Fit(empty);
 
-        var outputColumn = _model.GetOutputSchema(empty.Schema)[options.OutputTensorName];
+        var outputColumn = model.GetOutputSchema(empty.Schema)[options.OutputTensorName];
         if (outputColumn.Type is not VectorDataViewType { ItemType: NumberDataViewType } vectorType || vectorType.Size == 0)
             throw new InvalidOperationException($"Backbone output '{options.OutputTensorName}' is {outputColumn.Type}, not a fixed-size float vector.");
-        Dimension = vectorType.Size;
 
         var outputSchema = SchemaDefinition.Create(typeof(FeatureOutput));
         outputSchema[0].ColumnName = options.OutputTensorName;
         outputSchema[0].ColumnType = vectorType;
-        _engines = new DefaultObjectPool<PredictionEngine<PixelInput, FeatureOutput>>(
-            new EnginePolicy(() => _ml.Model.CreatePredictionEngine<PixelInput, FeatureOutput>(_model, true, inputSchema, outputSchema)),
+        var engines = new DefaultObjectPool<PredictionEngine<PixelInput, FeatureOutput>>(
+            new EnginePolicy(() => _ml.Model.CreatePredictionEngine<PixelInput, FeatureOutput>(model, true, inputSchema, outputSchema)),
             Environment.ProcessorCount * 2);
-
-        FileSha256 = FileHashes.GetOrAdd(Path.GetFullPath(options.ModelPath), HashFile);
-        Id = ComputeId(options, FileSha256);
+        return new Session(model, engines, vectorType.Size);
     }
 
     internal BackboneOptions Options { get; }
 
     /// <summary>Length of the feature vector.</summary>
-    internal int Dimension { get; }
+    internal int Dimension => _session.Value.Dimension;
 
     /// <summary>SHA-256 of the backbone's ONNX file.</summary>
     internal string FileSha256 { get; }
@@ -79,19 +84,23 @@ internal sealed class OnnxBackbone : IDisposable
     /// <summary>Runs the network on one NCHW tensor.</summary>
     internal float[] Featurize(float[] tensor)
     {
-        var engine = _engines.Get();
+        var engines = _session.Value.Engines;
+        var engine = engines.Get();
         try
         {
-            var output = engine.Predict(new PixelInput { Pixels = tensor });
-            return output.Features;
+            return engine.Predict(new PixelInput { Pixels = tensor }).Features;
         }
         finally
         {
-            _engines.Return(engine);
+            engines.Return(engine);
         }
     }
 
-    public void Dispose() => (_model as IDisposable)?.Dispose();
+    public void Dispose()
+    {
+        if (_session.IsValueCreated)
+            (_session.Value.Model as IDisposable)?.Dispose();
+    }
 
     private static OnnxOptions OnnxOptionsFor(BackboneOptions options, string modelFile, string input, string output) => new()
     {

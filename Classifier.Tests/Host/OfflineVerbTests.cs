@@ -1,0 +1,121 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Classifier.Tests.Infrastructure;
+
+namespace Classifier.Tests.Host;
+
+/// <summary>The verbs run as a real child process, as scripts and the benchmarks run them.</summary>
+[Collection(SampleCollection.Name)]
+public sealed class OfflineVerbTests(SampleFixture sample)
+{
+    [Fact]
+    public async Task Train_PrintsContractJsonAndSecondRunFeaturizesNothing()
+    {
+        using var work = new TemporaryDirectory("verbs");
+        var cache = work.Combine("embeddings.db");
+
+        var first = await RunHost("train", "--data", sample.DatasetRoot, "--models", work.Combine("models"), "--cache", cache);
+        var second = await RunHost("train", "--data", sample.DatasetRoot, "--models", work.Combine("models"), "--cache", cache);
+
+        Assert.Equal(0, first.ExitCode);
+        using var json = JsonDocument.Parse(first.Stdout);
+        var root = json.RootElement;
+        Assert.Equal("v1", root.GetProperty("version").GetString());
+        Assert.InRange(root.GetProperty("accuracy").GetDouble(), 0.5, 1.0);
+        Assert.True(root.GetProperty("macroAccuracy").GetDouble() > 0.5);
+        Assert.Equal(10, root.GetProperty("labels").GetArrayLength());
+        Assert.True(root.GetProperty("perClass").GetProperty("bag").GetProperty("recall").GetDouble() >= 0);
+        Assert.Equal(10 * (SampleFixture.TrainPerClass + SampleFixture.TestPerClass), root.GetProperty("featurized").GetInt32());
+        Assert.Equal(0, root.GetProperty("cached").GetInt32());
+
+        Assert.Equal(0, second.ExitCode);
+        using var again = JsonDocument.Parse(second.Stdout);
+        Assert.Equal("v2", again.RootElement.GetProperty("version").GetString());
+        Assert.Equal(0, again.RootElement.GetProperty("featurized").GetInt32());
+        Assert.Contains("FeaturizingTrain", first.Stderr); // progress goes to stderr, never into the JSON
+    }
+
+    [Fact]
+    public async Task EvaluateAndPredict_AfterTrain_PrintMetricsAndOneLinePerFile()
+    {
+        using var work = new TemporaryDirectory("verbs");
+        var models = work.Combine("models");
+        Assert.Equal(0, (await RunHost("train", "--data", sample.DatasetRoot, "--models", models, "--cache", sample.CachePath)).ExitCode);
+        var files = sample.TestImages.Take(2).Select(f => f.Path).ToArray();
+
+        var evaluate = await RunHost("evaluate", "--data", sample.DatasetRoot, "--models", models, "--cache", sample.CachePath, "--version", "v1");
+        var predict = await RunHost(["predict", "--models", models, "--cache", sample.CachePath, .. files]);
+
+        Assert.Equal(0, evaluate.ExitCode);
+        using var metrics = JsonDocument.Parse(evaluate.Stdout);
+        Assert.Equal("v1", metrics.RootElement.GetProperty("version").GetString());
+        Assert.Equal(10 * SampleFixture.TestPerClass, metrics.RootElement.GetProperty("count").GetInt32());
+        Assert.Equal(0, predict.ExitCode);
+        var lines = predict.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Length);
+        using var line = JsonDocument.Parse(lines[0]);
+        Assert.Equal(files[0], line.RootElement.GetProperty("file").GetString());
+        Assert.False(string.IsNullOrEmpty(line.RootElement.GetProperty("class").GetString()));
+        Assert.Equal(5, line.RootElement.GetProperty("top").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Train_MissingFolder_NamesThePathAndFails()
+    {
+        using var work = new TemporaryDirectory("verbs");
+        var missing = work.Combine("no-such-dataset");
+
+        var result = await RunHost("train", "--data", missing, "--models", work.Combine("models"));
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains(Path.Combine(missing, "train"), result.Stderr);
+        Assert.Equal(string.Empty, result.Stdout.Trim());
+    }
+
+    [Fact]
+    public async Task Train_ClassFolderWithoutImages_NamesTheFolderAndFails()
+    {
+        using var work = new TemporaryDirectory("verbs");
+        sample.CopyDatasetTo(work.Combine("data"));
+        var empty = work.Combine("data", "train", "hat");
+        Directory.CreateDirectory(empty);
+
+        var result = await RunHost("train", "--data", work.Combine("data"), "--models", work.Combine("models"), "--cache", sample.CachePath);
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains(empty, result.Stderr);
+    }
+
+    [Fact]
+    public async Task Predict_UnreadableImage_NamesItAndExitsNonZero()
+    {
+        using var work = new TemporaryDirectory("verbs");
+        var models = work.Combine("models");
+        Assert.Equal(0, (await RunHost("train", "--data", sample.DatasetRoot, "--models", models, "--cache", sample.CachePath)).ExitCode);
+        var bad = work.Combine("notes.png");
+        File.WriteAllText(bad, "this is text, not a picture");
+        var good = sample.TestImages[0].Path;
+
+        var result = await RunHost("predict", "--models", models, "--cache", sample.CachePath, good, bad);
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains(bad, result.Stderr);
+        Assert.Single(result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)); // the good file still answered
+    }
+
+    internal sealed record ProcessResult(int ExitCode, string Stdout, string Stderr);
+
+    internal static async Task<ProcessResult> RunHost(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(RepositoryPaths.HostAssembly);
+        foreach (var arg in args)
+            start.ArgumentList.Add(arg);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        await process.WaitForExitAsync(timeout.Token);
+        return new ProcessResult(process.ExitCode, await stdout, await stderr);
+    }
+}
