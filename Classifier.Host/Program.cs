@@ -1,11 +1,15 @@
+using Classifier.Host;
 using Classifier.Host.Cli;
 
 if (args.Length > 0 && OfflineVerbs.Names.Contains(args[0]))
     return await OfflineVerbs.RunAsync(args);
 
-var builder = WebApplication.CreateBuilder(args);
+// appsettings.json sits beside the binary; relative data paths mean the folder the service was started from.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+builder.AddClassifierService();
+
 var app = builder.Build();
-app.MapGet("/healthz", () => Results.Ok(new { status = "alive" }));
+app.MapClassifierService();
 await app.RunAsync();
 return 0;
 

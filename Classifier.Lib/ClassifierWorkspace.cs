@@ -63,7 +63,7 @@ public sealed class ClassifierWorkspace : IDisposable
         // The same bytes twice are one example; the last label seen wins.
         var examples = train.Examples.GroupBy(e => e.Hash).Select(g => g.Last()).OrderBy(e => e.Hash, StringComparer.Ordinal).ToArray();
         progress?.Report(new TrainingProgress(TrainingStage.Training, 0, 1));
-        var head = Head.Train(examples.Select(e => (e.Features, e.Label)).ToArray(), Options.Training);
+        using var head = Head.Train(examples.Select(e => (e.Features, e.Label)).ToArray(), Options.Training);
         progress?.Report(new TrainingProgress(TrainingStage.Training, 1, 1));
 
         var metrics = Evaluate(head, test.Examples, progress);

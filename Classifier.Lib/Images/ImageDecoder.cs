@@ -35,6 +35,10 @@ internal sealed class ImageDecoder(ImageLimits limits)
     internal RgbImage DecodeResized(ReadOnlySpan<byte> bytes, int width, int height)
     {
         var format = Validate(bytes);
+        if (!ImageHeader.TryReadSize(bytes, format, out long headerWidth, out long headerHeight))
+            throw new InvalidImageException(ImageErrorKind.Corrupt, $"The {format} header is truncated or malformed: its size cannot be read.");
+        CheckPixels(format, headerWidth, headerHeight);
+
         using var data = SKData.CreateCopy(bytes);
         using var codec = SKCodec.Create(data)
             ?? throw new InvalidImageException(ImageErrorKind.Corrupt,
@@ -43,9 +47,7 @@ internal sealed class ImageDecoder(ImageLimits limits)
         var (sourceWidth, sourceHeight) = (codec.Info.Width, codec.Info.Height);
         if (sourceWidth <= 0 || sourceHeight <= 0)
             throw new InvalidImageException(ImageErrorKind.Corrupt, $"The {format} header announces {sourceWidth}×{sourceHeight} pixels.");
-        if ((long)sourceWidth * sourceHeight > Limits.MaxPixels)
-            throw new InvalidImageException(ImageErrorKind.TooManyPixels,
-                $"The {format} header announces {sourceWidth}×{sourceHeight} = {(long)sourceWidth * sourceHeight:N0} pixels; the limit is {Limits.MaxPixels:N0}. Nothing was decoded.");
+        CheckPixels(format, sourceWidth, sourceHeight);
 
         var origin = codec.EncodedOrigin;
         bool swapsAxes = origin is SKEncodedOrigin.LeftTop or SKEncodedOrigin.RightTop or SKEncodedOrigin.RightBottom or SKEncodedOrigin.LeftBottom;
@@ -69,6 +71,13 @@ internal sealed class ImageDecoder(ImageLimits limits)
               ?? throw new InvalidImageException(ImageErrorKind.Corrupt, $"The {format} image could not be resized.");
         using var oriented = Orient(resized, origin);
         return ToRgbOnWhite(oriented);
+    }
+
+    private void CheckPixels(ImageFormat format, long width, long height)
+    {
+        if (width * height > Limits.MaxPixels)
+            throw new InvalidImageException(ImageErrorKind.TooManyPixels,
+                $"The {format} header announces {width}×{height} = {width * height:N0} pixels; the limit is {Limits.MaxPixels:N0}. Nothing was decoded.");
     }
 
     /// <summary>Applies the EXIF orientation so that the image is upright (matrices map source to destination pixels).</summary>

@@ -4,7 +4,7 @@ using Classifier.Training;
 namespace Classifier.Serving;
 
 /// <summary>One registered version in memory: its manifest and its head.</summary>
-internal sealed class LoadedModel
+internal sealed class LoadedModel : IDisposable
 {
     private LoadedModel(ModelManifest manifest, Head head)
     {
@@ -25,9 +25,17 @@ internal sealed class LoadedModel
                 $"Version '{version}' was trained on features of backbone '{manifest.BackboneId}', but this process runs '{backboneId}'. Configure the same backbone or retrain.");
         var head = Head.Load(registry.HeadPath(version));
         if (!head.Labels.SequenceEqual(manifest.Labels))
+        {
+            head.Dispose();
             throw new InvalidDataException($"Version '{version}': the head's labels differ from its manifest's; the version is damaged.");
+        }
         return new LoadedModel(manifest, head);
     }
+
+    /// <summary>Runs one prediction so that the first real request pays no JIT or allocation cost.</summary>
+    internal void Warm() => Head.Score(new float[Head.Dimension]);
+
+    public void Dispose() => Head.Dispose();
 
     /// <summary>Turns features into a prediction with the <paramref name="top"/> best classes.</summary>
     internal Prediction Predict(float[] features, string imageHash, int top)

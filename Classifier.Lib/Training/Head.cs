@@ -9,12 +9,12 @@ namespace Classifier.Training;
 /// The trained last layer: normalized features → class probabilities. A few KB on disk, loaded in
 /// milliseconds. Thread-safe: prediction engines are pooled.
 /// </summary>
-internal sealed class Head
+internal sealed class Head : IDisposable
 {
     private const string FeaturesColumn = "Features";
     private readonly ITransformer _model;
     private readonly DataViewSchema _inputSchema;
-    private readonly DefaultObjectPool<PredictionEngine<HeadInput, HeadOutput>> _engines;
+    private readonly ObjectPool<PredictionEngine<HeadInput, HeadOutput>> _engines;
 
     private Head(MLContext ml, ITransformer model, DataViewSchema inputSchema, int dimension)
     {
@@ -22,9 +22,10 @@ internal sealed class Head
         _inputSchema = inputSchema;
         Dimension = dimension;
         var inputDefinition = InputDefinition(dimension);
-        _engines = new DefaultObjectPool<PredictionEngine<HeadInput, HeadOutput>>(
-            new EnginePolicy(() => ml.Model.CreatePredictionEngine<HeadInput, HeadOutput>(model, true, inputDefinition)),
-            Environment.ProcessorCount * 4);
+        // For an IDisposable item the provider makes a pool that disposes its engines when it is disposed,
+        // so a model swapped out by a reload releases everything it held.
+        _engines = new DefaultObjectPoolProvider { MaximumRetained = Environment.ProcessorCount * 4 }
+            .Create(new EnginePolicy(() => ml.Model.CreatePredictionEngine<HeadInput, HeadOutput>(model, true, inputDefinition)));
 
         var score = model.GetOutputSchema(inputSchema)["Score"];
         VBuffer<ReadOnlyMemory<char>> names = default;
@@ -101,6 +102,9 @@ internal sealed class Head
             _engines.Return(engine);
         }
     }
+
+    /// <summary>Disposes the pooled prediction engines; call only when no prediction is in flight.</summary>
+    public void Dispose() => (_engines as IDisposable)?.Dispose();
 
     private static IEstimator<ITransformer> CreateTrainer(MLContext ml, TrainingOptions options) => options.Trainer switch
     {

@@ -1,0 +1,45 @@
+using System.Globalization;
+using Classifier.Serving;
+using Prometheus;
+
+namespace Classifier.Host.Observability;
+
+/// <summary>
+/// The service's Prometheus metrics, in a registry of its own (one per host, so tests hosting several apps
+/// in one process don't mix counts). Reload counts and the current version are read from the model status
+/// when scraped.
+/// </summary>
+internal sealed class ServiceMetrics
+{
+    private readonly Counter _predictions;
+    private readonly Counter _corrections;
+
+    public ServiceMetrics(IModelStatus status)
+    {
+        Registry = Metrics.NewCustomRegistry();
+        var factory = Metrics.WithCustomRegistry(Registry);
+        Factory = factory;
+        _predictions = factory.CreateCounter("classifier_predictions_total", "Predictions served, by model version and predicted class.", "model_version", "class");
+        _corrections = factory.CreateCounter("classifier_corrections_total", "Corrections received.");
+        var reloads = factory.CreateCounter("classifier_model_reloads_total", "Model versions loaded and swapped in.");
+        var failedReloads = factory.CreateCounter("classifier_model_reload_failures_total", "Model versions that failed to load (the previous one kept serving).");
+        var current = factory.CreateGauge("classifier_current_model_version", "Number N of the version vN in service; 0 when none.");
+        var ready = factory.CreateGauge("classifier_ready", "1 when a model is loaded and serving.");
+        Registry.AddBeforeCollectCallback(() =>
+        {
+            reloads.IncTo(status.Reloads);
+            failedReloads.IncTo(status.FailedReloads);
+            var version = status.Current?.Version;
+            current.Set(version is null ? 0 : int.Parse(version.AsSpan(1), CultureInfo.InvariantCulture));
+            ready.Set(version is null ? 0 : 1);
+        });
+    }
+
+    internal CollectorRegistry Registry { get; }
+
+    internal IMetricFactory Factory { get; }
+
+    internal void Predicted(Prediction prediction) => _predictions.WithLabels(prediction.ModelVersion, prediction.Label).Inc();
+
+    internal void Corrected() => _corrections.Inc();
+}

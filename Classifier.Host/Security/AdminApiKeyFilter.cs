@@ -1,0 +1,48 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using Classifier.Host.Errors;
+using Microsoft.Extensions.Options;
+
+namespace Classifier.Host.Security;
+
+/// <summary>
+/// Guards admin endpoints: with a key configured, <c>X-Api-Key</c> must equal it (compared in constant time);
+/// with none, only loopback callers are let through.
+/// </summary>
+internal sealed class AdminApiKeyFilter(IOptions<ServiceOptions> options) : IEndpointFilter
+{
+    internal const string HeaderName = "X-Api-Key";
+
+    public ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        if (!IsAdmin(http, options.Value.AdminApiKey))
+        {
+            var detail = string.IsNullOrEmpty(options.Value.AdminApiKey)
+                ? "Admin endpoints answer only to loopback callers while no admin key is set; set Classifier__AdminApiKey and send it as X-Api-Key."
+                : $"This endpoint needs the admin key in the {HeaderName} header; it was missing or wrong.";
+            http.Response.Headers.WWWAuthenticate = HeaderName;
+            return ValueTask.FromResult<object?>(TypedResults.Problem(ProblemMapping.Problem(StatusCodes.Status401Unauthorized, "Unauthorized", detail)));
+        }
+        return next(context);
+    }
+
+    internal static bool IsAdmin(HttpContext http, string? configuredKey)
+    {
+        if (string.IsNullOrEmpty(configuredKey))
+            return IsLoopback(http);
+        var sent = http.Request.Headers[HeaderName].ToString();
+        // FixedTimeEquals compares equal-length spans in constant time; hashing first makes the lengths equal
+        // so the comparison time does not reveal the key's length either.
+        return CryptographicOperations.FixedTimeEquals(
+            SHA256.HashData(Encoding.UTF8.GetBytes(sent)), SHA256.HashData(Encoding.UTF8.GetBytes(configuredKey)));
+    }
+
+    private static bool IsLoopback(HttpContext http)
+    {
+        var remote = http.Connection.RemoteIpAddress;
+        // The in-memory test server has no remote address: it is in-process, hence local.
+        return remote is null || IPAddress.IsLoopback(remote);
+    }
+}

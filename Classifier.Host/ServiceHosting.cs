@@ -1,0 +1,62 @@
+using Classifier.Host.Apis;
+using Classifier.Host.Errors;
+using Classifier.Host.Observability;
+using Classifier.Host.Security;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+using Prometheus;
+
+namespace Classifier.Host;
+
+/// <summary>Wires the HTTP service: the library's classifier, the endpoints, errors, metrics, OpenAPI.</summary>
+internal static partial class ServiceHosting
+{
+    internal static WebApplicationBuilder AddClassifierService(this WebApplicationBuilder builder)
+    {
+        // The same registration an application referencing Classifier.Lib makes.
+        builder.Services.AddImageClassifier();
+
+        builder.Services.AddOptions<ServiceOptions>().BindConfiguration(ClassifierOptions.SectionName)
+            .Validate(o => o.MaxBatchImages > 0, "Classifier:MaxBatchImages must be positive.")
+            .Validate(o => o.DefaultTop > 0, "Classifier:DefaultTop must be positive.")
+            .Validate(o => o.MaxRequestBytes > 0, "Classifier:MaxRequestBytes must be positive.")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<ServiceMetrics>();
+        builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
+        builder.Services.AddOpenApi();
+        builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull);
+
+        long maxRequestBytes = builder.Configuration.GetValue<long?>($"{ClassifierOptions.SectionName}:{nameof(ServiceOptions.MaxRequestBytes)}") ?? new ServiceOptions().MaxRequestBytes;
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = maxRequestBytes);
+        builder.Services.Configure<FormOptions>(form => form.MultipartBodyLengthLimit = maxRequestBytes);
+        return builder;
+    }
+
+    internal static WebApplication MapClassifierService(this WebApplication app)
+    {
+        var metrics = app.Services.GetRequiredService<ServiceMetrics>();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseHttpMetrics(options => options.SetMetricFactory(metrics.Factory));
+
+        app.MapHealthApi();
+        app.MapPredictionApi();
+        app.MapFeedbackApi();
+        app.MapModelsApi();
+        app.MapMetrics("/metrics", metrics.Registry);
+        app.MapOpenApi();
+        app.UseSwaggerUI(ui =>
+        {
+            ui.SwaggerEndpoint("/openapi/v1.json", "Classifier");
+            ui.RoutePrefix = "swagger";
+        });
+
+        if (string.IsNullOrEmpty(app.Services.GetRequiredService<IOptions<ServiceOptions>>().Value.AdminApiKey))
+            LogNoAdminKey(app.Logger);
+        return app;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "No admin key is set: admin endpoints answer only to loopback callers. Set Classifier__AdminApiKey (sent as the X-Api-Key header) to allow others.")]
+    private static partial void LogNoAdminKey(ILogger logger);
+}

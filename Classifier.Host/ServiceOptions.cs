@@ -1,0 +1,20 @@
+namespace Classifier.Host;
+
+/// <summary>HTTP-side settings, bound from the <c>Classifier</c> section beside the library's options and validated at start.</summary>
+public sealed class ServiceOptions
+{
+    /// <summary>
+    /// Key that admin endpoints require in the <c>X-Api-Key</c> header (environment variable <c>Classifier__AdminApiKey</c>).
+    /// Default none: admin endpoints then answer only to loopback callers.
+    /// </summary>
+    public string? AdminApiKey { get; set; }
+
+    /// <summary>Most images one <c>/batch_predict</c> request may carry. Default 64.</summary>
+    public int MaxBatchImages { get; set; } = 64;
+
+    /// <summary>Classes listed per prediction when the request does not say (<c>?top=N</c>). Default 5.</summary>
+    public int DefaultTop { get; set; } = 5;
+
+    /// <summary>Largest request body in bytes (a batch carries many images). Default 128 MiB.</summary>
+    public long MaxRequestBytes { get; set; } = 128L * 1024 * 1024;
+}

@@ -1,0 +1,25 @@
+using Classifier.Registry;
+
+namespace Classifier.Serving;
+
+/// <summary>What the serving classifier has loaded, for readiness checks and metrics.</summary>
+public interface IModelStatus
+{
+    /// <summary>The manifest of the version in service, or null when none is loaded.</summary>
+    ModelManifest? Current { get; }
+
+    /// <summary>When the version in service was swapped in.</summary>
+    DateTimeOffset? LoadedSince { get; }
+
+    /// <summary>Why nothing is served yet (null once a model is loaded).</summary>
+    string? NotReadyReason { get; }
+
+    /// <summary>The last failed reload: which version and why; null after a successful one.</summary>
+    string? LastReloadError { get; }
+
+    /// <summary>Successful loads since start.</summary>
+    long Reloads { get; }
+
+    /// <summary>Failed loads since start (the previous model kept serving).</summary>
+    long FailedReloads { get; }
+}

@@ -1,0 +1,106 @@
+using Classifier.Registry;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Classifier.Serving;
+
+/// <summary>
+/// Follows the registry's current pointer: a filesystem watcher (debounced) for speed, and polling because
+/// watcher events get lost on network filesystems and in containers. Only this loop calls <see cref="ModelServer.Reload"/>
+/// on a schedule; a failure in one round never stops it.
+/// </summary>
+internal sealed partial class ModelReloadService(ModelServer server, ClassifierWorkspace workspace, IOptions<ClassifierOptions> options,
+    TimeProvider time, ILogger<ModelReloadService> logger) : BackgroundService
+{
+    private readonly SemaphoreSlim _changed = new(0, 1);
+
+    /// <summary>Loads the current version before the host starts listening, so a restarted service is ready at once.</summary>
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            server.Reload();
+        }
+        catch (Exception e)
+        {
+            LogRoundFailed(logger, e);
+        }
+        return base.StartAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var settings = options.Value;
+        using var watcher = CreateWatcher(workspace.Registry.Root);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                server.Reload();
+            }
+            catch (Exception e)
+            {
+                LogRoundFailed(logger, e);
+            }
+            try
+            {
+                // Wake on a filesystem event or after the poll interval, whichever comes first.
+                bool signalled = await _changed.WaitAsync(settings.ReloadPollInterval, stoppingToken);
+                if (signalled && settings.ReloadDebounce > TimeSpan.Zero)
+                    await Task.Delay(settings.ReloadDebounce, time, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+        }
+    }
+
+    private FileSystemWatcher? CreateWatcher(string root)
+    {
+        try
+        {
+            var watcher = new FileSystemWatcher(root, ModelRegistry.PointerFileName)
+            {
+                NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size,
+            };
+            // The pointer is replaced by rename, which raises Renamed (not Changed); an editor may raise either.
+            watcher.Changed += (_, _) => Signal();
+            watcher.Created += (_, _) => Signal();
+            watcher.Renamed += (_, _) => Signal();
+            watcher.Error += (_, e) => LogWatcherError(logger, e.GetException());
+            watcher.EnableRaisingEvents = true;
+            return watcher;
+        }
+        catch (Exception e) when (e is IOException or ArgumentException or PlatformNotSupportedException)
+        {
+            LogWatcherError(logger, e);
+            return null; // polling alone still follows the pointer
+        }
+    }
+
+    private void Signal()
+    {
+        try
+        {
+            _changed.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // A reload is already pending.
+        }
+    }
+
+    public override void Dispose()
+    {
+        _changed.Dispose();
+        base.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A model reload round failed; retrying after the poll interval")]
+    private static partial void LogRoundFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The model folder watcher failed; polling continues")]
+    private static partial void LogWatcherError(ILogger logger, Exception exception);
+}

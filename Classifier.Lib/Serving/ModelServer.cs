@@ -1,0 +1,146 @@
+using Classifier.Registry;
+using Microsoft.Extensions.Logging;
+
+namespace Classifier.Serving;
+
+/// <summary>
+/// The hot-reloaded classifier: always answers with the registry's current version. A reload loads and warms
+/// the new version completely, swaps it in with one <see cref="Interlocked.Exchange{T}(ref T, T)"/>, and disposes the
+/// old one when its last in-flight prediction returns. A version that fails to load leaves the old one serving.
+/// </summary>
+internal sealed partial class ModelServer(ClassifierWorkspace workspace, TimeProvider time, ILogger<ModelServer> logger)
+    : ImageClassifierBase(workspace.Featurizer.Decoder), IModelStatus, IDisposable
+{
+    private readonly Lock _reloadGate = new();
+    private ServedModel? _current;
+    private string? _notReadyReason = "No model is loaded yet.";
+    private string? _lastReloadError;
+    private string? _lastFailedVersion;
+    private long _reloads;
+    private long _failedReloads;
+    private bool _backboneWarmed;
+
+    public override string ModelVersion => Volatile.Read(ref _current)?.Model.Manifest.Version
+        ?? throw new ModelNotReadyException(NotReadyReason ?? "No model is loaded.");
+
+    public override IReadOnlyList<string> Labels => Volatile.Read(ref _current)?.Model.Head.Labels
+        ?? throw new ModelNotReadyException(NotReadyReason ?? "No model is loaded.");
+
+    public ModelManifest? Current => Volatile.Read(ref _current)?.Model.Manifest;
+
+    public DateTimeOffset? LoadedSince => Volatile.Read(ref _current)?.LoadedSince;
+
+    public string? NotReadyReason => Volatile.Read(ref _current) is null ? Volatile.Read(ref _notReadyReason) : null;
+
+    public string? LastReloadError => Volatile.Read(ref _lastReloadError);
+
+    public long Reloads => Interlocked.Read(ref _reloads);
+
+    public long FailedReloads => Interlocked.Read(ref _failedReloads);
+
+    /// <summary>Raised after a new version was swapped in, with its name (tests and metrics wait on it).</summary>
+    internal event Action<string>? Swapped;
+
+    /// <summary>Sets the reason shown while nothing is served (for example "training v1 from ...").</summary>
+    internal void SetNotReadyReason(string reason) => Volatile.Write(ref _notReadyReason, reason);
+
+    /// <summary>
+    /// Brings the served model in line with the registry's current pointer. Returns true when a new version
+    /// was swapped in. Never throws for a bad version: the failure is logged, counted and kept for /readyz.
+    /// </summary>
+    internal bool Reload()
+    {
+        lock (_reloadGate)
+        {
+            string? wanted;
+            try
+            {
+                wanted = workspace.Registry.CurrentVersion;
+            }
+            catch (Exception e) when (e is IOException or System.Text.Json.JsonException or UnauthorizedAccessException)
+            {
+                LogPointerUnreadable(logger, e);
+                return false;
+            }
+            var served = Volatile.Read(ref _current);
+            if (wanted is null)
+            {
+                if (served is null)
+                    Volatile.Write(ref _notReadyReason, $"No model version is current in '{workspace.Registry.Root}'.");
+                return false;
+            }
+            if (served?.Model.Manifest.Version == wanted || _lastFailedVersion == wanted)
+                return false;
+
+            LoadedModel loaded;
+            try
+            {
+                loaded = workspace.LoadModel(wanted);
+                loaded.Warm();
+                if (!_backboneWarmed)
+                {
+                    workspace.Featurizer.Backbone.Featurize(new float[3 * workspace.Options.Backbone.InputWidth * workspace.Options.Backbone.InputHeight]);
+                    _backboneWarmed = true;
+                }
+            }
+            catch (Exception e)
+            {
+                // Any failure to load a version must leave the old one serving, whatever its type.
+                _lastFailedVersion = wanted;
+                Interlocked.Increment(ref _failedReloads);
+                Volatile.Write(ref _lastReloadError, $"Version '{wanted}' failed to load at {time.GetUtcNow():O}: {e.Message}");
+                if (served is null)
+                    Volatile.Write(ref _notReadyReason, $"Version '{wanted}' failed to load: {e.Message}");
+                LogReloadFailed(logger, wanted, served?.Model.Manifest.Version, e);
+                return false;
+            }
+
+            var previous = Interlocked.Exchange(ref _current, new ServedModel(loaded, time.GetUtcNow()));
+            previous?.Retire();
+            _lastFailedVersion = null;
+            Volatile.Write(ref _lastReloadError, null);
+            Interlocked.Increment(ref _reloads);
+            LogSwapped(logger, wanted, previous?.Model.Manifest.Version);
+            Swapped?.Invoke(wanted);
+            return true;
+        }
+    }
+
+    public override Prediction Predict(ReadOnlySpan<byte> image, int top = 5)
+    {
+        // Featurize outside the lease: it is the slow part and does not depend on the version.
+        var featurized = workspace.Featurizer.Featurize(image);
+        var served = Acquire();
+        try
+        {
+            return served.Model.Predict(featurized.Features, featurized.Hash, top);
+        }
+        finally
+        {
+            served.Release();
+        }
+    }
+
+    private ServedModel Acquire()
+    {
+        while (true)
+        {
+            var served = Volatile.Read(ref _current)
+                ?? throw new ModelNotReadyException(NotReadyReason ?? "No model is loaded.");
+            if (served.TryAcquire())
+                return served;
+            // Lost a race with a swap: the model just retired; the new one is already in _current.
+        }
+    }
+
+    public void Dispose() => Interlocked.Exchange(ref _current, null)?.Retire();
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Serving model {ModelVersion} (was {PreviousVersion})")]
+    private static partial void LogSwapped(ILogger logger, string modelVersion, string? previousVersion);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Model {ModelVersion} failed to load; still serving {ServedVersion}")]
+    private static partial void LogReloadFailed(ILogger logger, string modelVersion, string? servedVersion, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The current pointer could not be read; will retry")]
+    private static partial void LogPointerUnreadable(ILogger logger, Exception exception);
+}

@@ -1,0 +1,72 @@
+using System.Net;
+using Classifier.Serving;
+using Classifier.Tests.Infrastructure;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Classifier.Tests.Host;
+
+/// <summary>
+/// The real host in memory: real SQLite files, real model folders, the real backbone. Each factory gets its own
+/// models and state folders (or shares those it is given, for restart tests) and the sample's warmed embedding cache.
+/// </summary>
+internal sealed class ClassifierServiceFactory(SampleFixture sample, string modelsPath, string statePath, IDictionary<string, string?>? settings = null)
+    : WebApplicationFactory<Program>
+{
+    /// <summary>When set, every request appears to come from this address (to test the loopback rule).</summary>
+    internal IPAddress? RemoteAddress { get; init; }
+
+    internal string ModelsPath => modelsPath;
+
+    internal ModelServer ModelServer => Services.GetRequiredService<ModelServer>();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("Classifier:ModelsPath", modelsPath);
+        builder.UseSetting("Classifier:StatePath", statePath);
+        builder.UseSetting("Classifier:EmbeddingCachePath", sample.CachePath);
+        builder.UseSetting("Classifier:Dataset", sample.DatasetRoot);
+        builder.UseSetting("Classifier:ReloadPollInterval", "00:00:00.250");
+        builder.UseSetting("Classifier:ReloadDebounce", "00:00:00.050");
+        builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+            builder.UseSetting(key, value);
+        if (RemoteAddress is { } address)
+            builder.ConfigureServices(services => services.AddSingleton<IStartupFilter>(new RemoteAddressStartupFilter(address)));
+    }
+
+    /// <summary>Completes when <paramref name="version"/> is served (at once if it already is).</summary>
+    internal async Task WaitForVersionAsync(string version, TimeSpan? timeout = null)
+    {
+        var server = ModelServer;
+        var swapped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnSwapped(string v)
+        {
+            if (v == version) swapped.TrySetResult();
+        }
+        server.Swapped += OnSwapped;
+        try
+        {
+            if (server.Current?.Version != version)
+                await swapped.Task.WaitAsync(timeout ?? TimeSpan.FromSeconds(60));
+        }
+        finally
+        {
+            server.Swapped -= OnSwapped;
+        }
+    }
+
+    private sealed class RemoteAddressStartupFilter(IPAddress address) : IStartupFilter
+    {
+        public Action<Microsoft.AspNetCore.Builder.IApplicationBuilder> Configure(Action<Microsoft.AspNetCore.Builder.IApplicationBuilder> next) => app =>
+        {
+            app.Use(nextMiddleware => context =>
+            {
+                context.Connection.RemoteIpAddress = address;
+                return nextMiddleware(context);
+            });
+            next(app);
+        };
+    }
+}
