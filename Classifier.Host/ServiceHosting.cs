@@ -36,14 +36,16 @@ internal static partial class ServiceHosting
     internal static WebApplication MapClassifierService(this WebApplication app)
     {
         var metrics = app.Services.GetRequiredService<ServiceMetrics>();
+        // Outermost, so that the status recorded is the one the error handler finally wrote.
+        app.UseHttpMetrics(options => options.SetMetricFactory(metrics.Factory));
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.UseHttpMetrics(options => options.SetMetricFactory(metrics.Factory));
 
-        app.MapHealthApi();
-        app.MapPredictionApi();
-        app.MapFeedbackApi();
-        app.MapModelsApi();
+        var api = app.MapGroup("").AddEndpointFilter<ProblemEndpointFilter>();
+        api.MapHealthApi();
+        api.MapPredictionApi();
+        api.MapFeedbackApi();
+        api.MapModelsApi();
         app.MapMetrics("/metrics", metrics.Registry);
         app.MapOpenApi();
         app.UseSwaggerUI(ui =>

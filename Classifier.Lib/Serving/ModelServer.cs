@@ -41,6 +41,9 @@ internal sealed partial class ModelServer(ClassifierWorkspace workspace, TimePro
     /// <summary>Raised after a new version was swapped in, with its name (tests and metrics wait on it).</summary>
     internal event Action<string>? Swapped;
 
+    /// <summary>Raised after a version failed to load, with its name.</summary>
+    internal event Action<string>? ReloadFailed;
+
     /// <summary>Sets the reason shown while nothing is served (for example "training v1 from ...").</summary>
     internal void SetNotReadyReason(string reason) => Volatile.Write(ref _notReadyReason, reason);
 
@@ -92,6 +95,7 @@ internal sealed partial class ModelServer(ClassifierWorkspace workspace, TimePro
                 if (served is null)
                     Volatile.Write(ref _notReadyReason, $"Version '{wanted}' failed to load: {e.Message}");
                 LogReloadFailed(logger, wanted, served?.Model.Manifest.Version, e);
+                ReloadFailed?.Invoke(wanted);
                 return false;
             }
 

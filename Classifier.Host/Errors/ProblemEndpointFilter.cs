@@ -1,0 +1,20 @@
+namespace Classifier.Host.Errors;
+
+/// <summary>
+/// Turns the expected failures of a request into a ProblemDetails result inside the endpoint, so the response
+/// keeps its route (request metrics are labelled by endpoint) and the global handler only sees real defects.
+/// </summary>
+internal sealed class ProblemEndpointFilter : IEndpointFilter
+{
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        try
+        {
+            return await next(context);
+        }
+        catch (Exception e) when (ProblemMapping.For(e) is { } problem)
+        {
+            return TypedResults.Problem(problem);
+        }
+    }
+}

@@ -1,0 +1,78 @@
+using System.Net;
+using System.Text.Json;
+using Classifier.Tests.Infrastructure;
+
+namespace Classifier.Tests.Host;
+
+[Collection(SampleCollection.Name)]
+public sealed class HealthAndMetricsTests(SampleFixture sample)
+{
+    [Fact]
+    public async Task Readyz_WithNoModelAndNoTraining_Is503WithReason_HealthzIs200()
+    {
+        using var scope = ServiceScope.CreateEmpty(sample);
+        await using var factory = scope.Factory(new Dictionary<string, string?> { ["Classifier:TrainWhenNoModel"] = "false" });
+        var client = factory.CreateClient();
+
+        var alive = await client.GetAsync("/healthz");
+        var ready = await client.GetAsync("/readyz");
+        var predict = await client.PostAsync("/predict", new MultipartFormDataContent { { new ByteArrayContent(File.ReadAllBytes(sample.TestImages[0].Path)), "image", "x.png" } });
+
+        Assert.Equal(HttpStatusCode.OK, alive.StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        using var body = JsonDocument.Parse(await ready.Content.ReadAsStringAsync());
+        Assert.Contains("No model version is current", body.RootElement.GetProperty("reason").GetString());
+        await ProblemAssert.IsProblem(predict, HttpStatusCode.ServiceUnavailable, "No model version is current");
+    }
+
+    [Fact]
+    public async Task EmbeddedDefault_NoModel_TrainsV1InTheBackgroundThenServes()
+    {
+        using var scope = ServiceScope.CreateEmpty(sample);
+        await using var factory = scope.Factory();
+        var client = factory.CreateClient();
+
+        await factory.WaitForVersionAsync("v1");
+        var ready = await client.GetAsync("/readyz");
+
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        using var body = JsonDocument.Parse(await ready.Content.ReadAsStringAsync());
+        Assert.Equal("v1", body.RootElement.GetProperty("modelVersion").GetString());
+    }
+
+    [Fact]
+    public async Task Metrics_AfterPredictions_ExposeRequestsPredictionsAndVersion()
+    {
+        using var scope = await ServiceScope.CreateAsync(sample);
+        await using var factory = scope.Factory();
+        var client = factory.CreateClient();
+        var image = sample.TestImages.First(f => f.Label == "trouser");
+        (await client.PostAsync("/predict", new MultipartFormDataContent { { new ByteArrayContent(File.ReadAllBytes(image.Path)), "image", "x.png" } })).EnsureSuccessStatusCode();
+        await client.PostAsync("/predict", new StringContent("x"));
+
+        var metrics = await client.GetStringAsync("/metrics");
+
+        Assert.Contains("classifier_predictions_total{model_version=\"v1\",class=\"trouser\"} 1", metrics);
+        Assert.Contains("classifier_current_model_version 1", metrics);
+        Assert.Contains("classifier_model_reloads_total 1", metrics);
+        Assert.Contains("classifier_model_reload_failures_total 0", metrics);
+        Assert.Matches("http_request_duration_seconds_bucket\\{[^}]*code=\"200\"[^}]*endpoint=\"/predict\"", metrics);
+        Assert.Matches("http_requests_received_total\\{[^}]*code=\"415\"[^}]*endpoint=\"/predict\"", metrics);
+    }
+
+    [Fact]
+    public async Task OpenApi_DocumentListsTheEndpointsAndTheUiIsServed()
+    {
+        using var scope = await ServiceScope.CreateAsync(sample);
+        await using var factory = scope.Factory();
+        var client = factory.CreateClient();
+
+        using var document = JsonDocument.Parse(await client.GetStringAsync("/openapi/v1.json"));
+        var ui = await client.GetAsync("/swagger/index.html");
+
+        var paths = document.RootElement.GetProperty("paths");
+        foreach (var path in new[] { "/predict", "/batch_predict", "/feedback", "/models", "/models/current", "/models/{version}/promote", "/models/rollback", "/readyz" })
+            Assert.True(paths.TryGetProperty(path, out _), $"{path} missing from the OpenAPI document");
+        Assert.Equal(HttpStatusCode.OK, ui.StatusCode);
+    }
+}
