@@ -1,5 +1,6 @@
 using Classifier.Host.Apis;
 using Classifier.Host.Errors;
+using Classifier.Host.Jobs;
 using Classifier.Host.Observability;
 using Classifier.Host.Security;
 using Microsoft.AspNetCore.Http.Features;
@@ -22,6 +23,7 @@ internal static partial class ServiceHosting
             .Validate(o => o.MaxRequestBytes > 0, "Classifier:MaxRequestBytes must be positive.")
             .ValidateOnStart();
         builder.Services.AddSingleton<ServiceMetrics>();
+        builder.Services.AddRetrainJobs();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         builder.Services.AddOpenApi();
@@ -46,6 +48,8 @@ internal static partial class ServiceHosting
         api.MapPredictionApi();
         api.MapFeedbackApi();
         api.MapModelsApi();
+        api.MapRetrainApi();
+        app.MapRetrainDashboard();
         app.MapMetrics("/metrics", metrics.Registry);
         app.MapOpenApi();
         app.UseSwaggerUI(ui =>

@@ -40,6 +40,9 @@ public sealed class ClassifierOptions
     /// <summary>How heads are trained.</summary>
     public TrainingOptions Training { get; set; } = new();
 
+    /// <summary>How the lifelong-learning loop retrains, judges and keeps versions.</summary>
+    public Learning.RetrainOptions Retrain { get; set; } = new();
+
     /// <summary>SQLite file of the embedding cache; null puts it at <c>StatePath/embeddings.db</c>. Default null.</summary>
     public string? EmbeddingCachePath { get; set; }
 

@@ -4,7 +4,9 @@ using System.Text;
 using Classifier.Datasets;
 using Classifier.Evaluation;
 using Classifier.Features;
+using Classifier.Feedback;
 using Classifier.Images;
+using Classifier.Learning;
 using Classifier.Registry;
 using Classifier.Serving;
 using Classifier.Training;
@@ -78,6 +80,20 @@ public sealed class ClassifierWorkspace : IDisposable
 
         return new TrainingReport(manifest, train.Featurized + test.Featurized, train.Cached + test.Cached,
             [.. train.Skipped, .. test.Skipped], stopwatch.Elapsed);
+    }
+
+    /// <summary>
+    /// One lifelong-learning step: the dataset plus the corrections in <paramref name="feedback"/> train a candidate,
+    /// which is promoted only if it passes the quality gate against the current version. Skips when no
+    /// correction arrived since the last retrain, unless <paramref name="force"/>.
+    /// </summary>
+    public Task<RetrainResult> RetrainAsync(string datasetRoot, IFeedbackStore feedback, RetrainOptions options, bool force = false,
+        string trigger = "manual", IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(datasetRoot);
+        ArgumentNullException.ThrowIfNull(feedback);
+        ArgumentNullException.ThrowIfNull(options);
+        return Task.Run(() => new Retrainer(this, feedback, options).Run(datasetRoot, force, trigger, progress, cancellationToken), cancellationToken);
     }
 
     /// <summary>Evaluates <paramref name="version"/> (default: current) on <c>datasetRoot/test</c>.</summary>

@@ -32,12 +32,15 @@ internal sealed class AdminApiKeyFilter(IOptions<ServiceOptions> options) : IEnd
     {
         if (string.IsNullOrEmpty(configuredKey))
             return IsLoopback(http);
-        var sent = http.Request.Headers[HeaderName].ToString();
-        // FixedTimeEquals compares equal-length spans in constant time; hashing first makes the lengths equal
-        // so the comparison time does not reveal the key's length either.
-        return CryptographicOperations.FixedTimeEquals(
-            SHA256.HashData(Encoding.UTF8.GetBytes(sent)), SHA256.HashData(Encoding.UTF8.GetBytes(configuredKey)));
+        return KeyMatches(http.Request.Headers[HeaderName].ToString(), configuredKey);
     }
+
+    /// <summary>
+    /// Constant-time comparison: FixedTimeEquals compares equal-length spans in constant time, and hashing first
+    /// makes the lengths equal so the time does not reveal the key's length either.
+    /// </summary>
+    internal static bool KeyMatches(string sent, string configuredKey) =>
+        CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(sent)), SHA256.HashData(Encoding.UTF8.GetBytes(configuredKey)));
 
     private static bool IsLoopback(HttpContext http)
     {

@@ -26,6 +26,7 @@ internal sealed class ClassifierOptionsValidator : IValidateOptions<ClassifierOp
         {
             options.Backbone.Validate();
             options.Training.Validate();
+            options.Retrain.Validate();
         }
         catch (Exception e) when (e is ArgumentException or FileNotFoundException)
         {

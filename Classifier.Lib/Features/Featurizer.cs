@@ -24,6 +24,19 @@ internal sealed class Featurizer(ImageDecoder decoder, OnnxBackbone backbone, Em
         return new FeaturizedImage(hash, features, FromCache: false);
     }
 
+    /// <summary>Features of a variant of the image; cached under the backbone id plus the variant's name.</summary>
+    internal float[] FeaturizeAugmented(ReadOnlySpan<byte> bytes, string hash, Augmentation augmentation)
+    {
+        var key = $"{Backbone.Id}+{augmentation}";
+        if (cache is not null && cache.TryGet(key, hash, out var cached))
+            return cached;
+        var options = Backbone.Options;
+        var image = Augmentations.Apply(Decoder, bytes, options.InputWidth, options.InputHeight, augmentation);
+        var features = Backbone.Featurize(PixelTensor.FromRgb(image, options));
+        cache?.Put(key, hash, features);
+        return features;
+    }
+
     /// <summary>Computes features without touching the cache.</summary>
     internal float[] Compute(ReadOnlySpan<byte> bytes)
     {

@@ -16,6 +16,10 @@ namespace Classifier.Registry;
 /// <param name="Trainer">The training options used.</param>
 /// <param name="CreatedUtc">When the version was registered.</param>
 /// <param name="TrainingStartedUtc">When training started.</param>
+/// <param name="Gate">The quality gate's decision, for versions made by a retrain (null for the train verb's).</param>
+/// <param name="FeedbackThroughUtc">Time of the newest correction this version learned from, if any.</param>
+/// <param name="FeedbackCount">Corrections used (training and evaluation).</param>
+/// <param name="Trigger">What started the run: <c>train</c>, <c>schedule</c>, <c>api</c>, <c>dashboard</c>, ...</param>
 public sealed record ModelManifest(
     string Version,
     IReadOnlyList<string> Labels,
@@ -28,4 +32,8 @@ public sealed record ModelManifest(
     string? ParentVersion,
     TrainingOptions Trainer,
     DateTimeOffset CreatedUtc,
-    DateTimeOffset TrainingStartedUtc);
+    DateTimeOffset TrainingStartedUtc,
+    Learning.GateDecision? Gate = null,
+    DateTimeOffset? FeedbackThroughUtc = null,
+    int FeedbackCount = 0,
+    string? Trigger = null);

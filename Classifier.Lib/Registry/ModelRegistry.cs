@@ -162,6 +162,61 @@ public sealed partial class ModelRegistry
         return null;
     }
 
+    /// <summary>
+    /// Deletes versions outside retention: kept are the newest <paramref name="keepVersions"/>, every version that
+    /// served at any time since the oldest of those was created (so rollback targets survive), the current and the
+    /// previous version. Returns the versions deleted.
+    /// </summary>
+    public IReadOnlyList<string> Prune(int keepVersions)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(keepVersions, 1);
+        using var _ = AcquireLock();
+        var versions = List();
+        if (versions.Count <= keepVersions)
+            return [];
+        var window = versions.TakeLast(keepVersions).ToArray();
+        var spanStart = window[0].CreatedUtc;
+        var keep = window.Select(m => m.Version).ToHashSet(StringComparer.Ordinal);
+        var pointer = ReadPointer();
+        if (pointer is not null)
+        {
+            keep.Add(pointer.Version);
+            if (PreviousVersion(pointer) is { } previous)
+                keep.Add(previous);
+            // A version served from its record's time until the next record's time.
+            var history = pointer.History;
+            for (int i = 0; i < history.Count; i++)
+            {
+                var servedUntil = i + 1 < history.Count ? history[i + 1].AtUtc : DateTimeOffset.MaxValue;
+                if (servedUntil >= spanStart)
+                    keep.Add(history[i].Version);
+            }
+        }
+        var deleted = new List<string>();
+        foreach (var manifest in versions.Where(m => !keep.Contains(m.Version)))
+        {
+            // Rename first so a crash mid-delete leaves a temporary entry, never a half-deleted version.
+            var doomed = Path.Combine(Root, $"{TemporaryPrefix}pruned-{manifest.Version}-{Guid.NewGuid():N}");
+            Directory.Move(Path.Combine(Root, manifest.Version), doomed);
+            Directory.Delete(doomed, recursive: true);
+            deleted.Add(manifest.Version);
+        }
+        return deleted;
+    }
+
+    /// <summary>Takes the cross-process retrain lock, or returns null when another retrain holds it.</summary>
+    internal IDisposable? TryAcquireRetrainLock()
+    {
+        try
+        {
+            return new FileStream(Path.Combine(Root, ".retrain.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
     private CurrentPointer? ReadPointer()
     {
         var path = PointerPath;

@@ -1,0 +1,47 @@
+using System.Text.Json;
+using Classifier.Host.Errors;
+using Classifier.Host.Jobs;
+using Classifier.Host.Security;
+using Hangfire;
+using Hangfire.States;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Classifier.Host.Apis;
+
+/// <summary><c>POST /retrain</c> (admin) queues a retrain job; <c>GET /retrain/{jobId}</c> tells how it went.</summary>
+internal static class RetrainApi
+{
+    internal static IEndpointRouteBuilder MapRetrainApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/retrain", Enqueue).WithName("Retrain").WithTags("Learning")
+            .WithSummary("Queue a retrain (admin). ?force=true retrains even without new feedback.")
+            .AddEndpointFilter<AdminApiKeyFilter>().ProducesProblem(StatusCodes.Status401Unauthorized);
+        app.MapGet("/retrain/{jobId}", Status).WithName("RetrainStatus").WithTags("Learning")
+            .WithSummary("State of a retrain job and, once it has run, its result.").ProducesProblem(StatusCodes.Status404NotFound);
+        return app;
+    }
+
+    private static Accepted<RetrainQueued> Enqueue(bool? force, IBackgroundJobClient jobs)
+    {
+        var id = jobs.Enqueue<RetrainJob>(job => job.RunAsync(force ?? false, "api", CancellationToken.None));
+        return TypedResults.Accepted($"/retrain/{id}", new RetrainQueued(id, force ?? false));
+    }
+
+    private static Ok<RetrainStatus> Status(string jobId, JobStorage storage)
+    {
+        using var connection = storage.GetConnection();
+        var state = connection.GetStateData(jobId)
+            ?? throw new RequestProblemException(StatusCodes.Status404NotFound, "Unknown job", $"No retrain job has id '{jobId}'.");
+        JsonElement? result = null;
+        if (state.Name == SucceededState.StateName && state.Data.TryGetValue("Result", out var json) && !string.IsNullOrEmpty(json))
+            result = JsonDocument.Parse(json).RootElement.Clone();
+        state.Data.TryGetValue("ExceptionMessage", out var error);
+        return TypedResults.Ok(new RetrainStatus(jobId, state.Name, state.Reason, result, error));
+    }
+}
+
+/// <summary>The queued job.</summary>
+public sealed record RetrainQueued(string JobId, bool Force);
+
+/// <summary>A retrain job's state (Enqueued, Processing, Succeeded, Failed, ...) and result.</summary>
+public sealed record RetrainStatus(string JobId, string State, string? Reason, JsonElement? Result, string? Error);

@@ -1,0 +1,39 @@
+using Classifier.Feedback;
+using Classifier.Learning;
+using Classifier.Serving;
+using Hangfire;
+using Microsoft.Extensions.Options;
+
+namespace Classifier.Host.Jobs;
+
+/// <summary>
+/// The Hangfire job around one retrain step. Arguments are simple values so a queued job survives restarts.
+/// Never two at once: Hangfire's distributed lock (storage-wide, so across processes sharing the storage) and
+/// the registry's own lock file (across processes sharing the models folder).
+/// Retries: 2, then failed. A retrain that fails for a transient reason (a locked file, the process killed
+/// mid-run, which Hangfire re-queues after the storage's invisibility timeout) deserves another try; one that
+/// fails twice more has a cause (a broken dataset) that more retries would only repeat.
+/// </summary>
+internal sealed partial class RetrainJob(ClassifierWorkspace workspace, IFeedbackStore feedback, IOptions<ClassifierOptions> options,
+    ModelServer server, ILogger<RetrainJob> logger)
+{
+    internal const string RecurringId = "retrain";
+    internal const string ForcedRecurringId = "retrain-forced";
+
+    [DisableConcurrentExecution(timeoutInSeconds: 6 * 60 * 60)]
+    [AutomaticRetry(Attempts = 2, OnAttemptsExceeded = AttemptsExceededAction.Fail)]
+    [JobDisplayName("Retrain (force: {0}, trigger: {1})")]
+    public async Task<RetrainResult> RunAsync(bool force, string trigger, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var result = await workspace.RetrainAsync(Path.GetFullPath(settings.Dataset), feedback, settings.Retrain, force, trigger,
+            cancellationToken: cancellationToken);
+        if (result.Outcome == RetrainOutcome.Promoted)
+            server.Reload(); // this process serves it now; others follow the pointer
+        LogFinished(logger, result.Outcome, result.Version, result.Summary, result.Elapsed.TotalSeconds);
+        return result;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Retrain {Outcome} {ModelVersion}: {Summary} ({ElapsedSeconds:F1} s)")]
+    private static partial void LogFinished(ILogger logger, RetrainOutcome outcome, string? modelVersion, string summary, double elapsedSeconds);
+}

@@ -1,0 +1,52 @@
+using Classifier.Host.Security;
+using Hangfire;
+using Hangfire.Storage.SQLite;
+using Microsoft.Extensions.Options;
+
+namespace Classifier.Host.Jobs;
+
+/// <summary>Hangfire on SQLite under the state folder: the retrain jobs, their server and the dashboard at <c>/hangfire</c>.</summary>
+internal static class RetrainJobsHosting
+{
+    internal static IServiceCollection AddRetrainJobs(this IServiceCollection services)
+    {
+        // Registered before AddHangfire, whose own registration would fall back to the static JobStorage.Current,
+        // shared by every host in a process (tests host several).
+        services.AddSingleton<JobStorage>(sp =>
+        {
+            var state = Path.GetFullPath(sp.GetRequiredService<IOptions<ClassifierOptions>>().Value.StatePath);
+            Directory.CreateDirectory(state);
+            return new SQLiteStorage(Path.Combine(state, "hangfire.db"), new SQLiteStorageOptions
+            {
+                QueuePollInterval = sp.GetRequiredService<IOptions<ServiceOptions>>().Value.JobPollInterval,
+            });
+        });
+        services.AddHangfire(configuration => configuration
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings());
+        // One worker: a retrain uses every core it can get, and two never run at once anyway.
+        services.AddHangfireServer(server => server.WorkerCount = 1);
+        services.AddTransient<RetrainJob>();
+        services.AddSingleton<DashboardAuthorizationFilter>();
+        return services;
+    }
+
+    internal static WebApplication MapRetrainDashboard(this WebApplication app)
+    {
+        var settings = app.Services.GetRequiredService<IOptions<ClassifierOptions>>().Value;
+        var jobs = app.Services.GetRequiredService<IRecurringJobManager>();
+        jobs.AddOrUpdate<RetrainJob>(RetrainJob.RecurringId, job => job.RunAsync(false, "schedule", CancellationToken.None),
+            settings.Retrain.Cron, new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
+        // Never scheduled: the dashboard's "Trigger now" on this one retrains even without new feedback.
+        jobs.AddOrUpdate<RetrainJob>(RetrainJob.ForcedRecurringId, job => job.RunAsync(true, "dashboard", CancellationToken.None),
+            Cron.Never(), new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
+
+        app.UseHangfireDashboard("/hangfire", new DashboardOptions
+        {
+            Authorization = [app.Services.GetRequiredService<DashboardAuthorizationFilter>()],
+            DashboardTitle = "Classifier jobs",
+        });
+        return app;
+    }
+}

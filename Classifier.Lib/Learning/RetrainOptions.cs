@@ -1,0 +1,48 @@
+namespace Classifier.Learning;
+
+/// <summary>How the lifelong-learning loop retrains, judges and keeps versions (section <c>Classifier:Retrain</c>).</summary>
+public sealed class RetrainOptions
+{
+    /// <summary>Cron of the recurring retrain job, in UTC. Default <c>0 2 * * 0</c> (Sunday 02:00).</summary>
+    public string Cron { get; set; } = "0 2 * * 0";
+
+    /// <summary>Share of corrected images (chosen by image hash, so always the same ones) kept for evaluation and never trained on. Default 0.2.</summary>
+    public double EvaluationShare { get; set; } = 0.2;
+
+    /// <summary>Corrections a label never seen before needs before it becomes a class; fewer are kept and wait. Default 10.</summary>
+    public int MinExamplesPerClass { get; set; } = 10;
+
+    /// <summary>The candidate's accuracy may be at most this much below the current model's on the same evaluation data. Default 0.0.</summary>
+    public double AccuracyTolerance { get; set; }
+
+    /// <summary>Largest allowed fall of any existing class's recall. Default 0.05.</summary>
+    public double MaxClassRecallDrop { get; set; } = 0.05;
+
+    /// <summary>Absolute floor of the candidate's accuracy. Default 0.5.</summary>
+    public double MinAccuracy { get; set; } = 0.5;
+
+    /// <summary>Recall a new class must reach on its own evaluation images. Default 0.5.</summary>
+    public double NewClassMinRecall { get; set; } = 0.5;
+
+    /// <summary>
+    /// A class with fewer training images than this share of the median class size is augmented (mirror and
+    /// zoomed crops, each featurized once and cached), so that a new class learned from a handful of corrections
+    /// is not drowned by hundreds of images of each old class. Default 0.5; 0 turns augmentation off.
+    /// </summary>
+    public double AugmentBelowMedianShare { get; set; } = 0.5;
+
+    /// <summary>Versions kept by retention (plus every version that served in their span, the current and the previous). Default 10.</summary>
+    public int KeepVersions { get; set; } = 10;
+
+    internal void Validate()
+    {
+        if (EvaluationShare is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(EvaluationShare), EvaluationShare, "Classifier:Retrain:EvaluationShare must be in [0, 1).");
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MinExamplesPerClass);
+        if (AccuracyTolerance is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(AccuracyTolerance), AccuracyTolerance, "Classifier:Retrain:AccuracyTolerance must be in [0, 1].");
+        if (MaxClassRecallDrop is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(MaxClassRecallDrop), MaxClassRecallDrop, "Classifier:Retrain:MaxClassRecallDrop must be in [0, 1].");
+        if (MinAccuracy is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(MinAccuracy), MinAccuracy, "Classifier:Retrain:MinAccuracy must be in [0, 1].");
+        if (NewClassMinRecall is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(NewClassMinRecall), NewClassMinRecall, "Classifier:Retrain:NewClassMinRecall must be in [0, 1].");
+        if (AugmentBelowMedianShare is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(AugmentBelowMedianShare), AugmentBelowMedianShare, "Classifier:Retrain:AugmentBelowMedianShare must be in [0, 1].");
+        ArgumentOutOfRangeException.ThrowIfLessThan(KeepVersions, 2);
+    }
+}

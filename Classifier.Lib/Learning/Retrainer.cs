@@ -1,0 +1,165 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using Classifier.Datasets;
+using Classifier.Evaluation;
+using Classifier.Feedback;
+using Classifier.Features;
+using Classifier.Images;
+using Classifier.Registry;
+using Classifier.Training;
+
+namespace Classifier.Learning;
+
+/// <summary>
+/// One step of lifelong learning: gather the base dataset and the corrections, featurize only what is new, train
+/// a candidate, evaluate it and the current version on the same images, let the gate decide, register, promote.
+/// Two steps never overlap, across processes too (a lock file in the registry).
+/// </summary>
+internal sealed class Retrainer(ClassifierWorkspace workspace, IFeedbackStore feedback, RetrainOptions options)
+{
+    private sealed record Example(string Label, string Hash, float[] Features, Func<byte[]?> Bytes);
+
+    internal RetrainResult Run(string datasetRoot, bool force, string trigger, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    {
+        options.Validate();
+        var stopwatch = Stopwatch.StartNew();
+        var registry = workspace.Registry;
+        using var retrainLock = registry.TryAcquireRetrainLock();
+        if (retrainLock is null)
+            return Skipped("another retrain is running", stopwatch);
+
+        var currentVersion = registry.CurrentVersion;
+        var current = currentVersion is null ? null : registry.Get(currentVersion);
+        var corrections = feedback.LatestCorrections();
+        var learnedThrough = registry.List().Max(m => m.FeedbackThroughUtc) ?? DateTimeOffset.MinValue;
+        if (!force && current is not null && !corrections.Any(c => c.CreatedUtc > learnedThrough))
+            return Skipped($"no feedback since the last retrain (current {currentVersion}); pass force to retrain anyway", stopwatch);
+
+        var started = DateTimeOffset.UtcNow;
+        var featurizer = workspace.Featurizer;
+        var trainFiles = featurizer.FeaturizeFiles(ImageFolderDataset.Load(datasetRoot, "train"), TrainingStage.FeaturizingTrain, progress, cancellationToken);
+        var testFiles = featurizer.FeaturizeFiles(ImageFolderDataset.Load(datasetRoot, "test"), TrainingStage.FeaturizingTest, progress, cancellationToken);
+        int featurized = trainFiles.Featurized + testFiles.Featurized;
+
+        // Corrections: the latest of each image wins (the store already keeps only that one).
+        var knownLabels = trainFiles.Examples.Select(e => e.Label).Concat(current?.Labels ?? []).ToHashSet(StringComparer.Ordinal);
+        var feedbackExamples = new List<Example>();
+        foreach (var correction in corrections)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var bytes = feedback.ReadImage(correction.ImageHash);
+            if (bytes is null)
+                continue;
+            FeaturizedImage featurizedImage;
+            try
+            {
+                featurizedImage = featurizer.Featurize(bytes);
+            }
+            catch (InvalidImageException)
+            {
+                continue;
+            }
+            if (!featurizedImage.FromCache) featurized++;
+            var hash = correction.ImageHash;
+            feedbackExamples.Add(new Example(correction.Label, hash, featurizedImage.Features, () => feedback.ReadImage(hash)));
+        }
+        var feedbackCounts = feedbackExamples.GroupBy(e => e.Label).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        var waiting = feedbackCounts.Where(p => !knownLabels.Contains(p.Key) && p.Value < options.MinExamplesPerClass)
+            .ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+        var usable = feedbackExamples.Where(e => !waiting.ContainsKey(e.Label)).ToArray();
+
+        // Evaluation: the fixed test split plus a slice of corrections chosen by image hash, never trained on.
+        var evaluation = new Dictionary<string, Example>(StringComparer.Ordinal);
+        foreach (var e in testFiles.Examples)
+            evaluation[e.Hash] = new Example(e.Label, e.Hash, e.Features, () => null);
+        foreach (var e in usable.Where(e => InEvaluationSlice(e.Hash, options.EvaluationShare)))
+            evaluation[e.Hash] = e;
+        var training = new Dictionary<string, Example>(StringComparer.Ordinal);
+        foreach (var e in trainFiles.Examples)
+        {
+            var path = e.Source;
+            training[e.Hash] = new Example(e.Label, e.Hash, e.Features, () => File.ReadAllBytes(path));
+        }
+        foreach (var e in usable)
+            training[e.Hash] = e; // a correction overrides the dataset's label of the same image
+        foreach (var hash in evaluation.Keys)
+            training.Remove(hash);
+
+        var trainingSet = training.Values.OrderBy(e => e.Hash, StringComparer.Ordinal).ToList();
+        featurized += Augment(trainingSet, featurizer, cancellationToken);
+
+        progress?.Report(new TrainingProgress(TrainingStage.Training, 0, 1));
+        using var head = Head.Train(trainingSet.Select(e => (e.Features, e.Label)).ToArray(), workspace.Options.Training);
+        progress?.Report(new TrainingProgress(TrainingStage.Training, 1, 1));
+
+        var evaluationSet = evaluation.Values.OrderBy(e => e.Hash, StringComparer.Ordinal).ToArray();
+        var candidateMetrics = Evaluator.Evaluate(head.Labels, evaluationSet.Select(e => (e.Label, head.Score(e.Features))));
+        EvaluationMetrics? currentMetrics = null;
+        if (currentVersion is not null)
+        {
+            using var served = workspace.LoadModel(currentVersion);
+            currentMetrics = Evaluator.Evaluate(served.Head.Labels, evaluationSet.Select(e => (e.Label, served.Head.Score(e.Features))));
+        }
+        var decision = QualityGate.Judge(candidateMetrics, head.Labels, currentMetrics, current?.Labels, currentVersion, options);
+
+        var backbone = featurizer.Backbone;
+        var feedbackThrough = usable.Length == 0 ? (DateTimeOffset?)null
+            : corrections.Where(c => usable.Any(u => u.Hash == c.ImageHash)).Max(c => c.CreatedUtc);
+        var manifest = registry.Register(head, version => new ModelManifest(
+            version, head.Labels, backbone.Id, backbone.FileSha256, head.Dimension, candidateMetrics,
+            Fingerprint(trainingSet), trainingSet.Count, currentVersion, workspace.Options.Training, DateTimeOffset.UtcNow, started,
+            decision, feedbackThrough ?? learnedThrough.ToNullable(), usable.Length, trigger));
+        if (decision.Passed)
+            registry.Promote(manifest.Version, "gate", trigger);
+        registry.Prune(options.KeepVersions);
+
+        var outcome = decision.Passed ? RetrainOutcome.Promoted : RetrainOutcome.Rejected;
+        var summary = $"{manifest.Version} {(decision.Passed ? "promoted" : "rejected")}: {decision.Reasons[0]}";
+        return new RetrainResult(outcome, manifest.Version, summary, decision, trainingSet.Count, evaluationSet.Length,
+            usable.Length, waiting, featurized, stopwatch.Elapsed);
+    }
+
+    /// <summary>
+    /// Adds mirrored and zoomed variants of every example of a class much smaller than the median class, so
+    /// class-balanced weights rest on more than a handful of distinct images. Returns the variants computed.
+    /// </summary>
+    private int Augment(List<Example> trainingSet, Featurizer featurizer, CancellationToken cancellationToken)
+    {
+        if (options.AugmentBelowMedianShare <= 0)
+            return 0;
+        var sizes = trainingSet.GroupBy(e => e.Label).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        var ordered = sizes.Values.Order().ToArray();
+        double median = ordered[ordered.Length / 2];
+        var small = sizes.Where(p => p.Value < options.AugmentBelowMedianShare * median).Select(p => p.Key).ToHashSet(StringComparer.Ordinal);
+        var additions = new List<Example>();
+        foreach (var example in trainingSet.Where(e => small.Contains(e.Label)))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var bytes = example.Bytes();
+            if (bytes is null)
+                continue;
+            foreach (var augmentation in Augmentations.All)
+                additions.Add(example with { Features = featurizer.FeaturizeAugmented(bytes, example.Hash, augmentation) });
+        }
+        trainingSet.AddRange(additions);
+        return additions.Count;
+    }
+
+    /// <summary>A fixed share of images, chosen by hash: the same images on every run and every machine.</summary>
+    internal static bool InEvaluationSlice(string hash, double share) =>
+        BinaryPrimitives.ReadUInt32BigEndian(Convert.FromHexString(hash.AsSpan(0, 8))) % 10_000 < share * 10_000;
+
+    private static string Fingerprint(IEnumerable<Example> examples) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
+            string.Join('\n', examples.Select(e => $"{e.Hash} {e.Label}").Distinct().Order(StringComparer.Ordinal)))));
+
+    private static RetrainResult Skipped(string why, Stopwatch stopwatch) =>
+        new(RetrainOutcome.Skipped, null, $"skipped: {why}", null, 0, 0, 0, new Dictionary<string, int>(), 0, stopwatch.Elapsed);
+}
+
+internal static class DateTimeOffsetExtensions
+{
+    internal static DateTimeOffset? ToNullable(this DateTimeOffset value) => value == DateTimeOffset.MinValue ? null : value;
+}
