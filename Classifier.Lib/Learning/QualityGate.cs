@@ -10,7 +10,10 @@ namespace Classifier.Learning;
 /// </summary>
 internal static class QualityGate
 {
-    internal static GateDecision Judge(EvaluationMetrics candidate, IReadOnlyList<string> candidateLabels,
+    /// <summary>One evaluation image: its true label and each model's answer (current null when none serves).</summary>
+    internal readonly record struct Judged(string Truth, string Candidate, string? Current);
+
+    internal static GateDecision Judge(IReadOnlyList<Judged> judged, EvaluationMetrics candidate, IReadOnlyList<string> candidateLabels,
         EvaluationMetrics? current, IReadOnlyList<string>? currentLabels, string? currentVersion, RetrainOptions options)
     {
         var failures = new List<string>();
@@ -30,11 +33,17 @@ internal static class QualityGate
             {
                 double before = current.PerClass[label].Recall;
                 double after = candidate.PerClass.TryGetValue(label, out var m) ? m.Recall : 0;
-                if (before - after > options.MaxClassRecallDrop)
-                    failures.Add(F($"class '{label}' recall fell {before:F4} -> {after:F4} (more than {options.MaxClassRecallDrop:F4})"));
+                if (before - after <= options.MaxClassRecallDrop)
+                    continue;
+                // Paired counts on this class's images: lost = right before, wrong now; gained = the reverse.
+                var ofClass = judged.Where(j => j.Truth == label).ToArray();
+                int lost = ofClass.Count(j => j.Current == label && j.Candidate != label);
+                int gained = ofClass.Count(j => j.Current != label && j.Candidate == label);
+                double p = McNemarOneSided(lost, gained);
+                Check(p >= options.RecallDropSignificance,
+                    F($"class '{label}' recall fell {before:F4} -> {after:F4} (more than {options.MaxClassRecallDrop:F4}; {lost} images lost, {gained} gained, p = {p:F4} {(p >= options.RecallDropSignificance ? ">=" : "<")} {options.RecallDropSignificance:F4})"));
             }
-            if (!failures.Any(f => f.StartsWith("class '", StringComparison.Ordinal)))
-                passes.Add(F($"no existing class's recall fell by more than {options.MaxClassRecallDrop:F4}"));
+            passes.Add(F($"recall of existing classes checked: a fall above {options.MaxClassRecallDrop:F4} rejects when p < {options.RecallDropSignificance:F4}"));
         }
         foreach (var label in newClasses)
         {
@@ -45,6 +54,21 @@ internal static class QualityGate
                     F($"new class '{label}' recall {metrics.Recall:F4} vs required {options.NewClassMinRecall:F4} on {metrics.Support} images"));
         }
         return new GateDecision(failures.Count == 0, [.. failures, .. passes], currentVersion, candidate.Count, candidate, current, newClasses);
+    }
+
+    /// <summary>P(at most <paramref name="gained"/> of the lost + gained discordant images favour the candidate | no real difference).</summary>
+    internal static double McNemarOneSided(int lost, int gained)
+    {
+        int n = lost + gained;
+        if (n == 0)
+            return 1;
+        double p = 0, term = Math.Pow(0.5, n); // C(n, 0) / 2^n
+        for (int i = 0; i <= gained; i++)
+        {
+            p += term;
+            term = term * (n - i) / (i + 1);
+        }
+        return Math.Min(1, p);
     }
 
     private static string F(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

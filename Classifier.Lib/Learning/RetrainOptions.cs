@@ -18,6 +18,15 @@ public sealed class RetrainOptions
     /// <summary>Largest allowed fall of any existing class's recall. Default 0.05.</summary>
     public double MaxClassRecallDrop { get; set; } = 0.05;
 
+    /// <summary>
+    /// A class's recall fall beyond <see cref="MaxClassRecallDrop"/> rejects the candidate only when it is also
+    /// unlikely to be noise: a one-sided exact McNemar test on that class's images (the same images judged by both
+    /// models) must give p below this. With 50 test images a class, one image is 0.02 of recall and the standard
+    /// error of a recall near 0.8 is about 0.057, so the fall alone would reject candidates at random.
+    /// Default 0.05; 1 makes the recall rule strict.
+    /// </summary>
+    public double RecallDropSignificance { get; set; } = 0.05;
+
     /// <summary>Absolute floor of the candidate's accuracy. Default 0.5.</summary>
     public double MinAccuracy { get; set; } = 0.5;
 
@@ -40,6 +49,7 @@ public sealed class RetrainOptions
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MinExamplesPerClass);
         if (AccuracyTolerance is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(AccuracyTolerance), AccuracyTolerance, "Classifier:Retrain:AccuracyTolerance must be in [0, 1].");
         if (MaxClassRecallDrop is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(MaxClassRecallDrop), MaxClassRecallDrop, "Classifier:Retrain:MaxClassRecallDrop must be in [0, 1].");
+        if (RecallDropSignificance is <= 0 or > 1) throw new ArgumentOutOfRangeException(nameof(RecallDropSignificance), RecallDropSignificance, "Classifier:Retrain:RecallDropSignificance must be in (0, 1].");
         if (MinAccuracy is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(MinAccuracy), MinAccuracy, "Classifier:Retrain:MinAccuracy must be in [0, 1].");
         if (NewClassMinRecall is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(NewClassMinRecall), NewClassMinRecall, "Classifier:Retrain:NewClassMinRecall must be in [0, 1].");
         if (AugmentBelowMedianShare is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(AugmentBelowMedianShare), AugmentBelowMedianShare, "Classifier:Retrain:AugmentBelowMedianShare must be in [0, 1].");

@@ -88,25 +88,32 @@ internal sealed class Retrainer(ClassifierWorkspace workspace, IFeedbackStore fe
             training.Remove(hash);
 
         var trainingSet = training.Values.OrderBy(e => e.Hash, StringComparer.Ordinal).ToList();
-        featurized += Augment(trainingSet, featurizer, cancellationToken);
+        var classWeightScale = Augment(trainingSet, featurizer, cancellationToken, out int augmented);
+        featurized += augmented;
 
         progress?.Report(new TrainingProgress(TrainingStage.Training, 0, 1));
-        using var head = Head.Train(trainingSet.Select(e => (e.Features, e.Label)).ToArray(), workspace.Options.Training);
+        using var head = Head.Train(trainingSet.Select(e => (e.Features, e.Label)).ToArray(), workspace.Options.Training, classWeightScale);
         progress?.Report(new TrainingProgress(TrainingStage.Training, 1, 1));
 
         var evaluationSet = evaluation.Values.OrderBy(e => e.Hash, StringComparer.Ordinal).ToArray();
-        var candidateMetrics = Evaluator.Evaluate(head.Labels, evaluationSet.Select(e => (e.Label, head.Score(e.Features))));
+        var candidateScores = evaluationSet.Select(e => head.Score(e.Features)).ToArray();
+        var candidateMetrics = Evaluator.Evaluate(head.Labels, evaluationSet.Select((e, i) => (e.Label, candidateScores[i])));
         EvaluationMetrics? currentMetrics = null;
+        string?[] currentAnswers = new string?[evaluationSet.Length];
         if (currentVersion is not null)
         {
             using var served = workspace.LoadModel(currentVersion);
-            currentMetrics = Evaluator.Evaluate(served.Head.Labels, evaluationSet.Select(e => (e.Label, served.Head.Score(e.Features))));
+            var currentScores = evaluationSet.Select(e => served.Head.Score(e.Features)).ToArray();
+            currentMetrics = Evaluator.Evaluate(served.Head.Labels, evaluationSet.Select((e, i) => (e.Label, currentScores[i])));
+            currentAnswers = currentScores.Select(s => (string?)served.Head.Labels[Evaluator.ArgMax(s)]).ToArray();
         }
-        var decision = QualityGate.Judge(candidateMetrics, head.Labels, currentMetrics, current?.Labels, currentVersion, options);
+        var judged = evaluationSet.Select((e, i) => new QualityGate.Judged(e.Label, head.Labels[Evaluator.ArgMax(candidateScores[i])], currentAnswers[i])).ToArray();
+        var decision = QualityGate.Judge(judged, candidateMetrics, head.Labels, currentMetrics, current?.Labels, currentVersion, options);
 
         var backbone = featurizer.Backbone;
+        var usedHashes = usable.Select(u => u.Hash).ToHashSet(StringComparer.Ordinal);
         var feedbackThrough = usable.Length == 0 ? (DateTimeOffset?)null
-            : corrections.Where(c => usable.Any(u => u.Hash == c.ImageHash)).Max(c => c.CreatedUtc);
+            : corrections.Where(c => usedHashes.Contains(c.ImageHash)).Max(c => c.CreatedUtc);
         var manifest = registry.Register(head, version => new ModelManifest(
             version, head.Labels, backbone.Id, backbone.FileSha256, head.Dimension, candidateMetrics,
             Fingerprint(trainingSet), trainingSet.Count, currentVersion, workspace.Options.Training, DateTimeOffset.UtcNow, started,
@@ -122,13 +129,17 @@ internal sealed class Retrainer(ClassifierWorkspace workspace, IFeedbackStore fe
     }
 
     /// <summary>
-    /// Adds mirrored and zoomed variants of every example of a class much smaller than the median class, so
-    /// class-balanced weights rest on more than a handful of distinct images. Returns the variants computed.
+    /// For each class much smaller than the median class (typically a new class learned from a few corrections):
+    /// adds mirrored and zoomed variants of its images, and returns a weight scale of median / size (at most 8) for
+    /// it on top of class-balanced weights. Measured on the committed sample (8 classes of 100 images, bag and boot
+    /// added from 19 corrections each, recall on 50 test images each): unweighted 0.56 / 0.66; balanced weights
+    /// 0.78 / 0.78; balanced + augmentation + this scale 0.86 / 0.84, old classes' accuracy 0.830 (unchanged).
     /// </summary>
-    private int Augment(List<Example> trainingSet, Featurizer featurizer, CancellationToken cancellationToken)
+    private Dictionary<string, float> Augment(List<Example> trainingSet, Featurizer featurizer, CancellationToken cancellationToken, out int augmented)
     {
+        augmented = 0;
         if (options.AugmentBelowMedianShare <= 0)
-            return 0;
+            return [];
         var sizes = trainingSet.GroupBy(e => e.Label).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
         var ordered = sizes.Values.Order().ToArray();
         double median = ordered[ordered.Length / 2];
@@ -144,7 +155,8 @@ internal sealed class Retrainer(ClassifierWorkspace workspace, IFeedbackStore fe
                 additions.Add(example with { Features = featurizer.FeaturizeAugmented(bytes, example.Hash, augmentation) });
         }
         trainingSet.AddRange(additions);
-        return additions.Count;
+        augmented = additions.Count;
+        return small.ToDictionary(label => label, label => (float)Math.Clamp(median / sizes[label], 1, 8), StringComparer.Ordinal);
     }
 
     /// <summary>A fixed share of images, chosen by hash: the same images on every run and every machine.</summary>

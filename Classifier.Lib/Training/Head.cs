@@ -41,7 +41,9 @@ internal sealed class Head : IDisposable
     /// <summary>Feature vector length the head takes.</summary>
     internal int Dimension { get; }
 
-    internal static Head Train(IReadOnlyList<(float[] Features, string Label)> examples, TrainingOptions options)
+    /// <summary>Fits a head. <paramref name="classWeightScale"/> multiplies the (balanced) weight of the classes it names.</summary>
+    internal static Head Train(IReadOnlyList<(float[] Features, string Label)> examples, TrainingOptions options,
+        IReadOnlyDictionary<string, float>? classWeightScale = null)
     {
         ArgumentNullException.ThrowIfNull(examples);
         options.Validate();
@@ -57,7 +59,8 @@ internal sealed class Head : IDisposable
         {
             Features = e.Features,
             Label = e.Label,
-            Weight = options.BalanceClasses ? (float)examples.Count / (counts.Count * counts[e.Label]) : 1f,
+            Weight = (options.BalanceClasses ? (float)examples.Count / (counts.Count * counts[e.Label]) : 1f)
+                * (classWeightScale?.GetValueOrDefault(e.Label, 1f) ?? 1f),
         });
 
         var ml = new MLContext(options.Seed);

@@ -49,7 +49,16 @@ internal sealed class ClassifierServiceFactory(SampleFixture sample, string mode
         try
         {
             if (server.Current?.Version != version)
-                await swapped.Task.WaitAsync(timeout ?? TimeSpan.FromSeconds(60));
+            {
+                try
+                {
+                    await swapped.Task.WaitAsync(timeout ?? TimeSpan.FromSeconds(60));
+                }
+                catch (TimeoutException)
+                {
+                    throw new TimeoutException($"{version} was not served in time; serving {server.Current?.Version ?? "nothing"}, reason: {server.NotReadyReason}, last reload error: {server.LastReloadError}");
+                }
+            }
         }
         finally
         {
