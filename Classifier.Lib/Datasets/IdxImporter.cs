@@ -74,8 +74,10 @@ public static class IdxImporter
         if (data.Length < 8 || BinaryPrimitives.ReadInt32BigEndian(data) != 0x00000801)
             throw new InvalidDataException($"'{path}' is not an IDX label file (magic 0x00000801).");
         int count = BinaryPrimitives.ReadInt32BigEndian(data.AsSpan(4));
-        if (data.Length < 8 + count)
-            throw new InvalidDataException($"'{path}' announces {count} labels but is truncated.");
+        // Compared in 64 bits and sign-checked: a damaged header (count near int.MaxValue, or negative) must be
+        // reported with the file's name, not overflow into an ArgumentOutOfRangeException from AsSpan.
+        if (count < 0 || data.Length < 8L + count)
+            throw new InvalidDataException($"'{path}' announces {count} labels but holds {data.Length - 8}.");
         return data.AsSpan(8, count).ToArray();
     }
 
@@ -87,7 +89,8 @@ public static class IdxImporter
         int count = BinaryPrimitives.ReadInt32BigEndian(data.AsSpan(4));
         int rows = BinaryPrimitives.ReadInt32BigEndian(data.AsSpan(8));
         int columns = BinaryPrimitives.ReadInt32BigEndian(data.AsSpan(12));
-        if ((long)count * rows * columns != data.Length - 16)
+        // Negative sizes can multiply to the right byte count (8 × -28 × -28); refuse them by sign first.
+        if (count < 0 || rows <= 0 || columns <= 0 || (long)count * rows * columns != data.Length - 16)
             throw new InvalidDataException($"'{path}' announces {count} images of {rows}×{columns} but holds {data.Length - 16} pixel bytes.");
         return (count, rows, columns, data[16..]);
     }

@@ -25,7 +25,12 @@ public static class ImageFolderDataset
         if (!Directory.Exists(full))
             throw new DirectoryNotFoundException($"Dataset folder not found: '{full}'. Expected one sub-folder per class.");
 
-        var classFolders = Directory.GetDirectories(full).Order(StringComparer.Ordinal).ToArray();
+        // Hidden folders (.git, .thumbnails) are skipped before the emptiness check: a split holding only those
+        // must be refused here, not returned as an empty dataset.
+        var classFolders = Directory.GetDirectories(full)
+            .Where(d => !Path.GetFileName(d).StartsWith('.'))
+            .Order(StringComparer.Ordinal)
+            .ToArray();
         if (classFolders.Length == 0)
             throw new InvalidDataException($"Dataset folder '{full}' has no class folders; expected '{full}{Path.DirectorySeparatorChar}<label>{Path.DirectorySeparatorChar}*.png'.");
 
@@ -33,8 +38,6 @@ public static class ImageFolderDataset
         foreach (var classFolder in classFolders)
         {
             var label = Path.GetFileName(classFolder);
-            if (label.StartsWith('.'))
-                continue;
             if (!LabelName.IsValid(label, out var error))
                 throw new InvalidDataException($"Class folder '{classFolder}': {error}");
             var images = Directory.EnumerateFiles(classFolder)

@@ -34,6 +34,7 @@ public static partial class LabelName
         return label;
     }
 
-    [GeneratedRegex(@"^[\p{L}\p{N}][\p{L}\p{N}_.\-]*$", RegexOptions.CultureInvariant)]
+    // \z, not $: in .NET "$" also matches before a final "\n", which let "tshirt\n" through as a label.
+    [GeneratedRegex(@"^[\p{L}\p{N}][\p{L}\p{N}_.\-]*\z", RegexOptions.CultureInvariant)]
     private static partial Regex Pattern();
 }

@@ -65,7 +65,12 @@ public sealed partial class ModelRegistry
             return null;
         try
         {
-            return JsonSerializer.Deserialize<ModelManifest>(File.ReadAllText(manifestPath), Json.Options);
+            var manifest = JsonSerializer.Deserialize<ModelManifest>(File.ReadAllText(manifestPath), Json.Options);
+            // Trusted only when it names its own folder and has what listing and loading read: "{}" made List()
+            // throw on its null version, and a manifest copied from another folder listed that version twice.
+            return manifest is { Labels: not null, BackboneId: not null, Metrics: not null } && manifest.Version == version
+                ? manifest
+                : null;
         }
         catch (JsonException)
         {
@@ -283,6 +288,7 @@ public sealed partial class ModelRegistry
 
     private static int VersionNumber(string version) => int.Parse(version.AsSpan(1), CultureInfo.InvariantCulture);
 
-    [GeneratedRegex(@"^v[1-9][0-9]{0,8}$", RegexOptions.CultureInvariant)]
+    // \z, not $: in .NET "$" also matches before a final "\n", which made "v1\n" a version name.
+    [GeneratedRegex(@"^v[1-9][0-9]{0,8}\z", RegexOptions.CultureInvariant)]
     private static partial Regex VersionPattern();
 }

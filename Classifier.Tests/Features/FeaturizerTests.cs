@@ -1,0 +1,157 @@
+using Classifier.Features;
+using Classifier.Images;
+using Classifier.Tests.Infrastructure;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.OnnxRuntime;
+
+namespace Classifier.Tests.Features;
+
+/// <summary>The real ResNet18 (about 30 ms an image): a handful of images, one backbone for the whole class.</summary>
+[Collection(SampleCollection.Name)]
+public sealed class FeaturizerTests(SampleFixture sample, FeaturizerTests.BackboneFixture fixture) : IClassFixture<FeaturizerTests.BackboneFixture>
+{
+    /// <summary>One loaded backbone shared by the tests of this class.</summary>
+    public sealed class BackboneFixture : IDisposable
+    {
+        internal OnnxBackbone Backbone { get; } = new(new BackboneOptions());
+
+        public void Dispose() => Backbone.Dispose();
+    }
+
+    private readonly ImageDecoder _decoder = new(new ImageLimits());
+
+    [Fact]
+    public void Featurize_CacheMiss_ComputesAndStoresThenTheSecondCallHitsWithTheSameVector()
+    {
+        using var work = new TemporaryDirectory("featurizer");
+        using var cache = new EmbeddingCache(work.Combine("embeddings.db"));
+        var featurizer = new Featurizer(_decoder, fixture.Backbone, cache);
+        var bytes = File.ReadAllBytes(sample.TestImages[0].Path);
+
+        var first = featurizer.Featurize(bytes);
+        var second = featurizer.Featurize(bytes);
+
+        Assert.False(first.FromCache);
+        Assert.True(second.FromCache);
+        Assert.Equal(ContentHash.Of(bytes), first.Hash);
+        Assert.Equal(first.Features, second.Features);
+        Assert.True(cache.TryGet(fixture.Backbone.Id, first.Hash, out var stored));
+        Assert.Equal(first.Features, stored);
+        Assert.Equal(1, cache.Count(fixture.Backbone.Id));
+    }
+
+    [Fact]
+    public void Featurize_TwoDifferentImages_Give512FiniteFeaturesThatDiffer()
+    {
+        var featurizer = new Featurizer(_decoder, fixture.Backbone, cache: null);
+        var images = sample.TestImages;
+        var a = featurizer.Featurize(File.ReadAllBytes(images.First(i => i.Label == "bag").Path)).Features;
+        var b = featurizer.Featurize(File.ReadAllBytes(images.First(i => i.Label == "trouser").Path)).Features;
+
+        Assert.Equal(512, a.Length);
+        Assert.Equal(512, b.Length);
+        Assert.Equal(512, fixture.Backbone.Dimension);
+        Assert.All(a.Concat(b), v => Assert.True(float.IsFinite(v)));
+        Assert.True(a.Zip(b, (x, y) => Math.Abs(x - y)).Max() > 0.1f, "a bag and a pair of trousers must not look alike to the backbone");
+    }
+
+    [Fact]
+    public void Featurize_InvalidBytes_ThrowsAndStoresNothing()
+    {
+        using var work = new TemporaryDirectory("featurizer");
+        using var cache = new EmbeddingCache(work.Combine("embeddings.db"));
+        var featurizer = new Featurizer(_decoder, fixture.Backbone, cache);
+
+        var error = Assert.Throws<InvalidImageException>(() => featurizer.Featurize("plain text"u8));
+
+        Assert.Equal(ImageErrorKind.NotAnImage, error.Kind);
+        Assert.Equal(0, cache.Count(fixture.Backbone.Id));
+    }
+
+    public static TheoryData<string, Action<BackboneOptions>> FeatureChanges => new()
+    {
+        { "mean", o => o.Mean = [1f, 0f, 0f] },
+        { "std", o => o.Std = [1f, 1f, 2f] },
+        { "pixel scale", o => o.PixelScale = 1f / 255 },
+        { "channel order", o => o.ChannelOrder = ChannelOrder.Bgr },
+        { "input size", o => o.InputWidth = 112 },
+        { "no preprocessing model", o => o.PreprocessingModelPath = null },
+        { "output tensor", o => o.OutputTensorName = "another" },
+        { "name", o => o.Name = "resnet18-custom" },
+    };
+
+    [Theory]
+    [MemberData(nameof(FeatureChanges))]
+    public void Id_OptionThatChangesFeatures_ChangesTheId(string change, Action<BackboneOptions> apply)
+    {
+        var options = new BackboneOptions();
+        apply(options);
+
+        using var changed = new OnnxBackbone(options);
+
+        Assert.True(fixture.Backbone.Id != changed.Id, $"changing the {change} must change the backbone id");
+    }
+
+    [Fact]
+    public void Id_OptionsThatOnlyChangeWhereItRuns_KeepTheId()
+    {
+        using var elsewhere = new OnnxBackbone(new BackboneOptions { IntraOpThreads = 1, GpuDeviceId = 0 });
+
+        Assert.Equal(fixture.Backbone.Id, elsewhere.Id);
+        Assert.StartsWith("resnet18-", elsewhere.Id, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Featurize_EqualsOnnxRuntimeRunByHandOnTheSameTensor()
+    {
+        var options = fixture.Backbone.Options;
+        var tensor = TensorOf(sample.TestImages[5].Path, options);
+        long[] shape = [1, 3, options.InputHeight, options.InputWidth];
+
+        var ours = fixture.Backbone.Featurize(tensor);
+
+        using var preprocess = new InferenceSession(options.PreprocessingModelPath!);
+        using var network = new InferenceSession(options.ModelPath);
+        using var run = new RunOptions();
+        using var input = OrtValue.CreateTensorValueFromMemory(tensor, shape);
+        using var preprocessed = preprocess.Run(run, new Dictionary<string, OrtValue> { [options.PreprocessingInputTensorName] = input }, [options.PreprocessingOutputTensorName]);
+        using var output = network.Run(run, new Dictionary<string, OrtValue> { [options.InputTensorName] = preprocessed[0] }, [options.OutputTensorName]);
+        var expected = output[0].GetTensorDataAsSpan<float>().ToArray();
+
+        Assert.Equal(expected.Length, ours.Length);
+        Assert.True(MaxAbsoluteDifference(expected, ours) < 1e-4f * Math.Max(1f, expected.Max(Math.Abs)),
+            $"max |difference| {MaxAbsoluteDifference(expected, ours)} on features up to {expected.Max(Math.Abs)}");
+    }
+
+    [Fact]
+    public void Featurize_EqualsMlNetsOwnResNet18Featurizer()
+    {
+        var options = fixture.Backbone.Options;
+        var tensor = TensorOf(sample.TestImages[9].Path, options);
+        var ml = new MLContext();
+        var schema = SchemaDefinition.Create(typeof(PixelsRow));
+        schema[nameof(PixelsRow.Pixels)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, 3, options.InputHeight, options.InputWidth);
+        var data = ml.Data.LoadFromEnumerable([new PixelsRow { Pixels = tensor }], schema);
+        var featurizer = ml.Transforms.DnnFeaturizeImage("Features",
+            m => m.ModelSelector.ResNet18(ml, m.OutputColumn, m.InputColumn), nameof(PixelsRow.Pixels));
+
+        var transformed = featurizer.Fit(data).Transform(data);
+        var expected = transformed.GetColumn<float[]>("Features").Single();
+        var ours = fixture.Backbone.Featurize(tensor);
+
+        Assert.Equal(expected.Length, ours.Length);
+        Assert.True(MaxAbsoluteDifference(expected, ours) < 1e-4f * Math.Max(1f, expected.Max(Math.Abs)),
+            $"max |difference| {MaxAbsoluteDifference(expected, ours)} on features up to {expected.Max(Math.Abs)}");
+    }
+
+    private float[] TensorOf(string path, BackboneOptions options) =>
+        PixelTensor.FromRgb(_decoder.DecodeResized(File.ReadAllBytes(path), options.InputWidth, options.InputHeight), options);
+
+    private static float MaxAbsoluteDifference(float[] a, float[] b) => a.Zip(b, (x, y) => Math.Abs(x - y)).Max();
+
+    private sealed class PixelsRow
+    {
+        public float[] Pixels { get; set; } = [];
+    }
+}

@@ -1,0 +1,474 @@
+using System.Buffers.Binary;
+using System.Text;
+using Classifier.Images;
+using SkiaSharp;
+
+namespace Classifier.Tests.Images;
+
+public sealed class ImageDecoderTests
+{
+    private static readonly SKColor Red = new(255, 0, 0);
+    private static readonly SKColor Blue = new(0, 0, 255);
+    private static readonly SKColor Green = new(0, 255, 0);
+    private static readonly SKColor Yellow = new(255, 255, 0);
+
+    private readonly ImageDecoder _decoder = new(new ImageLimits());
+
+    [Fact]
+    public void Validate_Empty_IsEmpty()
+    {
+        var error = Assert.Throws<InvalidImageException>(() => _decoder.Validate([]));
+
+        Assert.Equal(ImageErrorKind.Empty, error.Kind);
+    }
+
+    [Fact]
+    public void DecodeResized_Text_IsNotAnImage()
+    {
+        var error = Assert.Throws<InvalidImageException>(() => _decoder.DecodeResized("just some words, no pixels"u8, 8, 8));
+
+        Assert.Equal(ImageErrorKind.NotAnImage, error.Kind);
+    }
+
+    [Fact]
+    public void DecodeResized_TiffHeader_IsUnsupportedAndSaysWhatToSend()
+    {
+        byte[] tiff = [0x49, 0x49, 0x2A, 0x00, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00];
+
+        var error = Assert.Throws<InvalidImageException>(() => _decoder.DecodeResized(tiff, 8, 8));
+
+        Assert.Equal(ImageErrorKind.UnsupportedFormat, error.Kind);
+        Assert.Contains("TIFF", error.Message);
+        Assert.Contains("PNG", error.Message);
+    }
+
+    [Fact]
+    public void DecodeResized_OverMaxBytes_IsTooManyBytes()
+    {
+        var png = EncodePng(Solid(32, 32, Red));
+        var decoder = new ImageDecoder(new ImageLimits { MaxBytes = png.Length - 1 });
+
+        var error = Assert.Throws<InvalidImageException>(() => decoder.DecodeResized(png, 8, 8));
+
+        Assert.Equal(ImageErrorKind.TooManyBytes, error.Kind);
+    }
+
+    [Fact]
+    public void DecodeResized_AtExactlyMaxBytes_Decodes()
+    {
+        var png = EncodePng(Solid(32, 32, Red));
+        var decoder = new ImageDecoder(new ImageLimits { MaxBytes = png.Length });
+
+        var image = decoder.DecodeResized(png, 8, 8);
+
+        Assert.Equal((8, 8), (image.Width, image.Height));
+    }
+
+    [Fact]
+    public void DecodeResized_PngSignatureThenGarbage_IsCorrupt()
+    {
+        byte[] bytes = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, .. Encoding.ASCII.GetBytes("this is not a chunk at all")];
+
+        var error = Assert.Throws<InvalidImageException>(() => _decoder.DecodeResized(bytes, 8, 8));
+
+        Assert.Equal(ImageErrorKind.Corrupt, error.Kind);
+    }
+
+    [Theory]
+    [InlineData(SKEncodedImageFormat.Png)]
+    [InlineData(SKEncodedImageFormat.Jpeg)]
+    public void DecodeResized_RealImageCutInHalf_IsCorruptAndSaysTruncated(SKEncodedImageFormat format)
+    {
+        var whole = Encode(Noise(64, 64), format);
+        var half = whole[..(whole.Length / 2)];
+
+        var error = Assert.Throws<InvalidImageException>(() => _decoder.DecodeResized(half, 64, 64));
+
+        Assert.Equal(ImageErrorKind.Corrupt, error.Kind);
+        Assert.Contains("truncated", error.Message);
+    }
+
+    [Fact]
+    public void DecodeResized_PngAnnouncing20000Squared_IsRefusedFromTheHeaderWithoutAllocating()
+    {
+        var bytes = PngWithHeaderOnly(20_000, 20_000);
+        Assert.True(bytes.Length < 100, $"the crafted file must be tiny; it is {bytes.Length} bytes");
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var error = Assert.Throws<InvalidImageException>(() => _decoder.DecodeResized(bytes, 224, 224));
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(ImageErrorKind.TooManyPixels, error.Kind);
+        Assert.Contains("20000×20000", error.Message);
+        Assert.True(allocated < 4 * 1024 * 1024, $"refusing the header allocated {allocated:N0} bytes");
+    }
+
+    [Fact]
+    public void DecodeResized_PngUnderThePixelLimit_PassesTheSameHeaderCheck()
+    {
+        // The same crafted bytes with a smaller size must get past the pixel check, so the test above
+        // proves the limit and not a malformed file.
+        var bytes = PngWithHeaderOnly(4, 4);
+
+        var error = Assert.Throws<InvalidImageException>(() => _decoder.DecodeResized(bytes, 4, 4));
+
+        Assert.Equal(ImageErrorKind.Corrupt, error.Kind);
+    }
+
+    /// <summary>
+    /// A 40×20 JPEG stored with quadrants red, blue / green, yellow and an EXIF orientation, decoded upright.
+    /// EXIF 2.32 §4.6.4 Orientation: 1 normal, 2 mirrored horizontally, 3 rotated 180°, 4 mirrored vertically,
+    /// 5 transposed, 6 needs 90° clockwise to display, 7 transversed, 8 needs 90° counter-clockwise.
+    /// </summary>
+    [Theory]
+    [InlineData(1, "RBGY")]
+    [InlineData(2, "BRYG")]
+    [InlineData(3, "YGBR")]
+    [InlineData(4, "GYRB")]
+    [InlineData(5, "RGBY")]
+    [InlineData(6, "GRYB")]
+    [InlineData(7, "YBGR")]
+    [InlineData(8, "BYRG")]
+    public void DecodeResized_ExifOrientation_ReturnsUprightImage(int orientation, string expectedQuadrants)
+    {
+        var jpeg = QuadrantJpeg(40, 20, orientation);
+        var (width, height) = orientation >= 5 ? (20, 40) : (40, 20);
+
+        var image = _decoder.DecodeResized(jpeg, width, height);
+
+        Assert.Equal((width, height), (image.Width, image.Height));
+        Assert.Equal(expectedQuadrants, Quadrants(image));
+    }
+
+    [Theory]
+    [InlineData(6, "GRYB")]
+    [InlineData(8, "BYRG")]
+    public void DecodeResized_LargeTurnedJpeg_IsDecodedAtAScaleResizedAndTurned(int orientation, string expectedQuadrants)
+    {
+        var jpeg = QuadrantJpeg(400, 200, orientation);
+
+        var image = _decoder.DecodeResized(jpeg, 30, 60);
+
+        Assert.Equal((30, 60), (image.Width, image.Height));
+        Assert.Equal(expectedQuadrants, Quadrants(image));
+    }
+
+    [Fact]
+    public void DecodeResized_LargerImage_IsResizedToExactlyTheRequestedSize()
+    {
+        var png = EncodePng(Solid(300, 150, Green));
+
+        var image = _decoder.DecodeResized(png, 224, 224);
+
+        Assert.Equal((224, 224), (image.Width, image.Height));
+        Assert.Equal(224 * 224 * 3, image.Pixels.Length);
+        Assert.Equal((0, 255, 0), PixelAt(image, 112, 112));
+    }
+
+    [Fact]
+    public void DecodeResized_FullyTransparentPng_IsWhite()
+    {
+        using var bitmap = new SKBitmap(new SKImageInfo(16, 16, SKColorType.Rgba8888, SKAlphaType.Unpremul));
+        bitmap.Erase(new SKColor(255, 0, 0, 0)); // red, but invisible
+
+        var image = _decoder.DecodeResized(EncodePng(bitmap), 16, 16);
+
+        Assert.All(image.Pixels, value => Assert.Equal(255, value));
+    }
+
+    [Fact]
+    public void DecodeResized_HalfTransparentBlack_IsGreyOverWhite()
+    {
+        using var bitmap = new SKBitmap(new SKImageInfo(16, 16, SKColorType.Rgba8888, SKAlphaType.Unpremul));
+        bitmap.Erase(new SKColor(0, 0, 0, 128));
+
+        var image = _decoder.DecodeResized(EncodePng(bitmap), 16, 16);
+
+        var (r, g, b) = PixelAt(image, 8, 8);
+        Assert.InRange(r, 125, 129);
+        Assert.Equal((r, r), (g, b));
+    }
+
+    [Fact]
+    public void DecodeResized_GrayscalePng_GivesEqualChannelsWithTheGrayValues()
+    {
+        using var gray = new SKBitmap(new SKImageInfo(16, 16, SKColorType.Gray8, SKAlphaType.Opaque));
+        var span = gray.GetPixelSpan();
+        for (int i = 0; i < span.Length; i++)
+            span[i] = (byte)i;
+
+        var image = _decoder.DecodeResized(EncodePng(gray), 16, 16);
+
+        for (int i = 0; i < 16 * 16; i++)
+            Assert.Equal(((byte)i, (byte)i, (byte)i), (image.Pixels[i * 3], image.Pixels[i * 3 + 1], image.Pixels[i * 3 + 2]));
+    }
+
+    [Fact]
+    public void DecodeResized_Gif_DecodesTheFirstFrame()
+    {
+        var gif = TwoColumnGif(Red, Blue);
+        Assert.Equal(ImageFormat.Gif, _decoder.Validate(gif));
+
+        var image = _decoder.DecodeResized(gif, 2, 2);
+
+        Assert.Equal((255, 0, 0), PixelAt(image, 0, 0));
+        Assert.Equal((0, 0, 255), PixelAt(image, 1, 0));
+        Assert.Equal((255, 0, 0), PixelAt(image, 0, 1));
+        Assert.Equal((0, 0, 255), PixelAt(image, 1, 1));
+    }
+
+    [Fact]
+    public void DecodeResized_Bmp_DecodesBottomUpRowsTheRightWayUp()
+    {
+        var bmp = TwoRowBmp(top: Red, bottom: Green);
+        Assert.Equal(ImageFormat.Bmp, _decoder.Validate(bmp));
+
+        var image = _decoder.DecodeResized(bmp, 2, 2);
+
+        Assert.Equal((255, 0, 0), PixelAt(image, 1, 0));
+        Assert.Equal((0, 255, 0), PixelAt(image, 0, 1));
+    }
+
+    [Fact]
+    public void DecodeResized_LosslessWebP_DecodesExactly()
+    {
+        using var bitmap = Solid(32, 16, Blue);
+        using (var canvas = new SKCanvas(bitmap))
+            Fill(canvas, 16, 0, 16, 16, Yellow);
+        using var pixmap = bitmap.PeekPixels();
+        using var data = pixmap.Encode(new SKWebpEncoderOptions(SKWebpEncoderCompression.Lossless, 100));
+        Assert.NotNull(data);
+        var webp = data.ToArray();
+        Assert.Equal(ImageFormat.WebP, _decoder.Validate(webp));
+
+        var image = _decoder.DecodeResized(webp, 32, 16);
+
+        Assert.Equal((0, 0, 255), PixelAt(image, 4, 8));
+        Assert.Equal((255, 255, 0), PixelAt(image, 28, 8));
+    }
+
+    [Fact]
+    public async Task ReadBoundedAsync_StreamPastTheLimit_IsRefusedBeforeItIsReadToTheEnd()
+    {
+        var decoder = new ImageDecoder(new ImageLimits { MaxBytes = 100_000 });
+        var endless = new EndlessStream();
+
+        var error = await Assert.ThrowsAsync<InvalidImageException>(() => decoder.ReadBoundedAsync(endless));
+
+        Assert.Equal(ImageErrorKind.TooManyBytes, error.Kind);
+        Assert.InRange(endless.BytesRead, 100_001, 100_000 + 81_920);
+    }
+
+    [Fact]
+    public async Task ReadBoundedAsync_StreamAtTheLimit_ReturnsEveryByte()
+    {
+        var bytes = Enumerable.Range(0, 1000).Select(i => (byte)i).ToArray();
+        var decoder = new ImageDecoder(new ImageLimits { MaxBytes = bytes.Length });
+
+        var read = await decoder.ReadBoundedAsync(new MemoryStream(bytes));
+
+        Assert.Equal(bytes, read);
+    }
+
+    private static byte[] QuadrantJpeg(int width, int height, int orientation)
+    {
+        using var stored = new SKBitmap(width, height);
+        using (var canvas = new SKCanvas(stored))
+        {
+            Fill(canvas, 0, 0, width / 2, height / 2, Red);
+            Fill(canvas, width / 2, 0, width / 2, height / 2, Blue);
+            Fill(canvas, 0, height / 2, width / 2, height / 2, Green);
+            Fill(canvas, width / 2, height / 2, width / 2, height / 2, Yellow);
+        }
+        return WithExifOrientation(Encode(stored, SKEncodedImageFormat.Jpeg), orientation);
+    }
+
+    /// <summary>The colours at the centres of the top-left, top-right, bottom-left and bottom-right quadrants.</summary>
+    private static string Quadrants(RgbImage image)
+    {
+        var (w, h) = (image.Width, image.Height);
+        return string.Concat(new[] { (w / 4, h / 4), (3 * w / 4, h / 4), (w / 4, 3 * h / 4), (3 * w / 4, 3 * h / 4) }
+            .Select(p => Name(PixelAt(image, p.Item1, p.Item2))));
+    }
+
+    private static (int R, int G, int B) PixelAt(RgbImage image, int x, int y)
+    {
+        int i = (y * image.Width + x) * 3;
+        return (image.Pixels[i], image.Pixels[i + 1], image.Pixels[i + 2]);
+    }
+
+    /// <summary>The nearest of the four test colours, by letter; JPEG moves colours a little.</summary>
+    private static char Name((int R, int G, int B) pixel) =>
+        new[] { ('R', Red), ('B', Blue), ('G', Green), ('Y', Yellow) }
+            .MinBy(c => Math.Abs(c.Item2.Red - pixel.R) + Math.Abs(c.Item2.Green - pixel.G) + Math.Abs(c.Item2.Blue - pixel.B))
+            .Item1;
+
+    private static SKBitmap Solid(int width, int height, SKColor color)
+    {
+        var bitmap = new SKBitmap(width, height);
+        bitmap.Erase(color);
+        return bitmap;
+    }
+
+    private static SKBitmap Noise(int width, int height)
+    {
+        var bitmap = new SKBitmap(width, height);
+        var random = new Random(7);
+        for (int y = 0; y < height; y++)
+            for (int x = 0; x < width; x++)
+                bitmap.SetPixel(x, y, new SKColor((byte)random.Next(256), (byte)random.Next(256), (byte)random.Next(256)));
+        return bitmap;
+    }
+
+    private static void Fill(SKCanvas canvas, int x, int y, int width, int height, SKColor color)
+    {
+        using var paint = new SKPaint { Color = color };
+        canvas.DrawRect(x, y, width, height, paint);
+    }
+
+    private static byte[] EncodePng(SKBitmap bitmap)
+    {
+        using (bitmap)
+            return Encode(bitmap, SKEncodedImageFormat.Png);
+    }
+
+    private static byte[] Encode(SKBitmap bitmap, SKEncodedImageFormat format)
+    {
+        using var data = bitmap.Encode(format, 100);
+        return data.ToArray();
+    }
+
+    /// <summary>Signature, an IHDR announcing <paramref name="width"/>×<paramref name="height"/> RGB, an empty IDAT and IEND.</summary>
+    private static byte[] PngWithHeaderOnly(int width, int height)
+    {
+        var header = new byte[13];
+        BinaryPrimitives.WriteInt32BigEndian(header, width);
+        BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4), height);
+        header[8] = 8; // bit depth
+        header[9] = 2; // colour type: RGB
+        using var png = new MemoryStream();
+        png.Write([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]);
+        WriteChunk(png, "IHDR", header);
+        WriteChunk(png, "IDAT", [0x78, 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]); // zlib stream of nothing
+        WriteChunk(png, "IEND", []);
+        return png.ToArray();
+    }
+
+    private static void WriteChunk(Stream png, string type, byte[] data)
+    {
+        Span<byte> word = stackalloc byte[4];
+        BinaryPrimitives.WriteInt32BigEndian(word, data.Length);
+        png.Write(word);
+        byte[] typeAndData = [.. Encoding.ASCII.GetBytes(type), .. data];
+        png.Write(typeAndData);
+        BinaryPrimitives.WriteUInt32BigEndian(word, Crc32(typeAndData));
+        png.Write(word);
+    }
+
+    /// <summary>CRC-32 as PNG uses it (ISO 3309, reflected polynomial 0xEDB88320), over chunk type and data.</summary>
+    private static uint Crc32(ReadOnlySpan<byte> bytes)
+    {
+        uint crc = 0xFFFFFFFF;
+        foreach (var b in bytes)
+        {
+            crc ^= b;
+            for (int k = 0; k < 8; k++)
+                crc = (crc & 1) != 0 ? 0xEDB88320 ^ (crc >> 1) : crc >> 1;
+        }
+        return ~crc;
+    }
+
+    /// <summary>Inserts an APP1 Exif segment right after SOI whose IFD0 holds only Orientation (tag 0x0112, SHORT).</summary>
+    private static byte[] WithExifOrientation(byte[] jpeg, int orientation)
+    {
+        byte[] tiff =
+        [
+            (byte)'M', (byte)'M', 0x00, 0x2A, 0x00, 0x00, 0x00, 0x08, // big-endian TIFF header, IFD0 at offset 8
+            0x00, 0x01,                                             // one entry
+            0x01, 0x12, 0x00, 0x03, 0x00, 0x00, 0x00, 0x01,         // Orientation, SHORT, count 1
+            0x00, (byte)orientation, 0x00, 0x00,                    // value, left-justified in 4 bytes
+            0x00, 0x00, 0x00, 0x00,                                 // no next IFD
+        ];
+        byte[] payload = [.. "Exif\0\0"u8, .. tiff];
+        int length = payload.Length + 2; // the length field counts itself
+        return [0xFF, 0xD8, 0xFF, 0xE1, (byte)(length >> 8), (byte)length, .. payload, .. jpeg[2..]];
+    }
+
+    /// <summary>A 2×2 GIF89a, left column <paramref name="left"/>, right column <paramref name="right"/>.</summary>
+    private static byte[] TwoColumnGif(SKColor left, SKColor right)
+    {
+        // A clear code before every pixel keeps the LZW code width at 3 bits: no dictionary growth to get right.
+        const int clear = 4, end = 5;
+        int[] codes = [clear, 0, clear, 1, clear, 0, clear, 1, end];
+        var packed = new List<byte>();
+        int bits = 0, count = 0;
+        foreach (var code in codes)
+        {
+            bits |= code << count;
+            count += 3;
+            while (count >= 8)
+            {
+                packed.Add((byte)bits);
+                bits >>= 8;
+                count -= 8;
+            }
+        }
+        if (count > 0)
+            packed.Add((byte)bits);
+
+        return
+        [
+            .. "GIF89a"u8,
+            2, 0, 2, 0,       // logical screen 2×2
+            0x80, 0, 0,       // global colour table of 2 entries
+            left.Red, left.Green, left.Blue, right.Red, right.Green, right.Blue,
+            0x2C, 0, 0, 0, 0, 2, 0, 2, 0, 0x00, // image descriptor: at 0,0, 2×2, no local table
+            2,                // LZW minimum code size
+            (byte)packed.Count, .. packed, 0,
+            0x3B,             // trailer
+        ];
+    }
+
+    /// <summary>A 2×2 24-bit BMP (rows stored bottom-up, BGR, padded to 4 bytes).</summary>
+    private static byte[] TwoRowBmp(SKColor top, SKColor bottom)
+    {
+        byte[] Row(SKColor c) => [c.Blue, c.Green, c.Red, c.Blue, c.Green, c.Red, 0, 0];
+        byte[] pixels = [.. Row(bottom), .. Row(top)];
+        var bmp = new byte[54 + pixels.Length];
+        "BM"u8.CopyTo(bmp);
+        BinaryPrimitives.WriteInt32LittleEndian(bmp.AsSpan(2), bmp.Length);
+        BinaryPrimitives.WriteInt32LittleEndian(bmp.AsSpan(10), 54);       // pixel data offset
+        BinaryPrimitives.WriteInt32LittleEndian(bmp.AsSpan(14), 40);       // BITMAPINFOHEADER
+        BinaryPrimitives.WriteInt32LittleEndian(bmp.AsSpan(18), 2);        // width
+        BinaryPrimitives.WriteInt32LittleEndian(bmp.AsSpan(22), 2);        // height (positive: bottom-up)
+        BinaryPrimitives.WriteInt16LittleEndian(bmp.AsSpan(26), 1);        // planes
+        BinaryPrimitives.WriteInt16LittleEndian(bmp.AsSpan(28), 24);       // bits per pixel
+        BinaryPrimitives.WriteInt32LittleEndian(bmp.AsSpan(34), pixels.Length);
+        pixels.CopyTo(bmp, 54);
+        return bmp;
+    }
+
+    /// <summary>A stream that never ends, counting what was read from it.</summary>
+    private sealed class EndlessStream : Stream
+    {
+        internal long BytesRead { get; private set; }
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => BytesRead; set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            buffer.AsSpan(offset, count).Fill(0x42);
+            BytesRead += count;
+            return count;
+        }
+
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+}

@@ -1,0 +1,386 @@
+using System.Diagnostics;
+using Classifier.Evaluation;
+using Classifier.Registry;
+using Classifier.Tests.Infrastructure;
+using Classifier.Training;
+
+namespace Classifier.Tests.Registry;
+
+/// <summary>
+/// In the sample collection only for the kill test, which runs the host's <c>train</c> verb on the shared sample.
+/// The other tests register a tiny head trained once on synthetic 8-d features.
+/// </summary>
+[Collection(SampleCollection.Name)]
+public sealed class ModelRegistryTests(SampleFixture sample)
+{
+    private static readonly Lazy<Head> TinyHead = new(() =>
+    {
+        var random = new Random(3);
+        var examples = Enumerable.Range(0, 10)
+            .Select(i => (Enumerable.Range(0, 8).Select(_ => (float)random.NextDouble() + (i < 5 ? 0f : 2f)).ToArray(), i < 5 ? "cat" : "dog"))
+            .ToArray();
+        return Head.Train(examples, new TrainingOptions { MaximumIterations = 20 });
+    });
+
+    [Fact]
+    public void Register_FirstVersion_IsV1ListedAndNotCurrent()
+    {
+        using var root = new TemporaryDirectory("registry");
+        var registry = new ModelRegistry(root.Path);
+
+        var manifest = Register(registry);
+
+        Assert.Equal("v1", manifest.Version);
+        Assert.Null(registry.CurrentVersion);
+        Assert.Empty(registry.History);
+        Assert.Equal(["v1"], registry.List().Select(m => m.Version));
+        var read = registry.Get("v1");
+        Assert.Equal(["cat", "dog"], read.Labels);
+        Assert.Equal(manifest.DataFingerprint, read.DataFingerprint);
+        Assert.Equal(8, read.FeatureDimension);
+    }
+
+    [Fact]
+    public void Register_ElevenTimes_NumbersAndListsVersionsNumerically()
+    {
+        using var root = new TemporaryDirectory("registry");
+        var registry = new ModelRegistry(root.Path);
+
+        for (int i = 0; i < 11; i++)
+            Register(registry);
+
+        Assert.Equal(Enumerable.Range(1, 11).Select(n => $"v{n}"), registry.List().Select(m => m.Version));
+    }
+
+    [Fact]
+    public void Register_ManifestNamingAnotherVersion_ThrowsAndWritesNothing()
+    {
+        using var root = new TemporaryDirectory("registry");
+        var registry = new ModelRegistry(root.Path);
+
+        Assert.Throws<InvalidOperationException>(() => registry.Register(TinyHead.Value, _ => Manifest("v9")));
+
+        Assert.Empty(registry.List());
+        Assert.False(Directory.Exists(root.Combine("v1")));
+    }
+
+    [Fact]
+    public void Register_FromFourRegistriesAtOnce_GivesFourDistinctVersions()
+    {
+        using var root = new TemporaryDirectory("registry");
+        _ = TinyHead.Value;
+
+        var versions = Enumerable.Range(0, 4).AsParallel().WithDegreeOfParallelism(4)
+            .Select(_ => Register(new ModelRegistry(root.Path)).Version)
+            .ToArray();
+
+        Assert.Equal(["v1", "v2", "v3", "v4"], versions.Order(StringComparer.Ordinal));
+        Assert.Equal(4, new ModelRegistry(root.Path).List().Count);
+    }
+
+    [Fact]
+    public void Promote_RegisteredVersion_BecomesCurrentAndIsRecorded()
+    {
+        using var root = new TemporaryDirectory("registry");
+        var registry = new ModelRegistry(root.Path);
+        Register(registry);
+        Register(registry);
+
+        var record = registry.Promote("v1", "promote", "alice");
+
+        Assert.Equal("v1", registry.CurrentVersion);
+        Assert.Equal("v1", new ModelRegistry(root.Path).CurrentVersion); // it is on disk, not in memory
+        Assert.Equal(record, Assert.Single(registry.History));
+        Assert.Equal(("v1", "promote", "alice"), (record.Version, record.Reason, record.By));
+    }
+
+    [Theory]
+    [InlineData("v3")]
+    [InlineData("../v1")]
+    [InlineData("current.json")]
+    public void Promote_UnknownVersion_ThrowsKeyNotFoundAndKeepsCurrent(string version)
+    {
+        using var root = new TemporaryDirectory("registry");
+        var registry = new ModelRegistry(root.Path);
+        Register(registry);
+        registry.Promote("v1", "train", "test");
+
+        Assert.Throws<KeyNotFoundException>(() => registry.Promote(version, "promote", "test"));
+
+        Assert.Equal("v1", registry.CurrentVersion);
+        Assert.Single(registry.History);
+    }
+
+    [Fact]
+    public void Rollback_AfterThreePromotions_GoesBackOneThenTwoThenRefuses()
+    {
+        using var root = new TemporaryDirectory("registry");
+        var registry = new ModelRegistry(root.Path);
+        foreach (var version in new[] { "v1", "v2", "v3" })
+        {
+            Register(registry);
+            registry.Promote(version, "train", "test");
+        }
+
+        var first = registry.Rollback("ops");
+        var currentAfterFirst = registry.CurrentVersion;
+        var second = registry.Rollback("ops");
+        var currentAfterSecond = registry.CurrentVersion;
+        var third = Assert.Throws<InvalidOperationException>(() => registry.Rollback("ops"));
+
+        Assert.Equal(("v2", "v2"), (first.Version, currentAfterFirst));
+        Assert.Equal(("v1", "v1"), (second.Version, currentAfterSecond));
+        Assert.Equal("rollback", second.Reason);
+        Assert.Contains("Promote", third.Message);
+        Assert.Equal("v1", registry.CurrentVersion);
+        Assert.Equal(5, registry.History.Count);
+    }
+
+    [Fact]
+    public void Rollback_AfterRollbackAndANewPromotion_ReturnsToTheVersionServedBeforeIt()
+    {
+        using var root = new TemporaryDirectory("registry");
+        var registry = new ModelRegistry(root.Path);
+        Register(registry);
+        Register(registry);
+        Register(registry);
+        registry.Promote("v1", "train", "test");
+        registry.Promote("v2", "train", "test");
+        registry.Rollback("ops");            // v2 → v1
+        registry.Promote("v3", "train", "test");
+
+        var record = registry.Rollback("ops");
+
+        Assert.Equal("v1", record.Version);
+    }
+
+    [Fact]
+    public void Rollback_NothingPromoted_ThrowsSayingWhatToDo()
+    {
+        using var root = new TemporaryDirectory("registry");
+        var registry = new ModelRegistry(root.Path);
+        Register(registry);
+
+        var error = Assert.Throws<InvalidOperationException>(() => registry.Rollback("ops"));
+
+        Assert.Contains("Train", error.Message);
+        Assert.Null(registry.CurrentVersion);
+    }
+
+    [Fact]
+    public void Rollback_OnlyOneVersionEverServed_Throws()
+    {
+        using var root = new TemporaryDirectory("registry");
+        var registry = new ModelRegistry(root.Path);
+        Register(registry);
+        registry.Promote("v1", "train", "test");
+        registry.Promote("v1", "promote", "test");
+
+        Assert.Throws<InvalidOperationException>(() => registry.Rollback("ops"));
+
+        Assert.Equal("v1", registry.CurrentVersion);
+    }
+
+    [Theory]
+    [InlineData("v1", true)]
+    [InlineData("v10", true)]
+    [InlineData("v123456789", true)]
+    [InlineData("../v1", false)]
+    [InlineData("v0", false)]
+    [InlineData("v01", false)]
+    [InlineData("V1", false)]
+    [InlineData("v", false)]
+    [InlineData("1", false)]
+    [InlineData("v1/", false)]
+    [InlineData("v1\n", false)] // "$" would match before a final newline
+    [InlineData("v-1", false)]
+    [InlineData("v1234567890", false)]
+    [InlineData("", false)]
+    [InlineData(null, false)]
+    public void IsVersionName_AcceptsOnlyVN(string? name, bool expected)
+    {
+        bool actual = ModelRegistry.IsVersionName(name);
+
+        Assert.Equal(expected, actual);
+    }
+
+    [Fact]
+    public void List_LeftoversOfACrash_AreNeitherListedNorPromotableAndRegisterCleansTemporaries()
+    {
+        using var root = new TemporaryDirectory("registry");
+        var registry = new ModelRegistry(root.Path);
+        Register(registry);
+        // A complete-looking version still in its temporary folder, a version folder whose manifest was never
+        // written, and a pointer file that was never renamed into place.
+        var temporary = root.Combine(".tmp-v2-0badc0de");
+        Directory.CreateDirectory(temporary);
+        File.Copy(registry.HeadPath("v1"), Path.Combine(temporary, ModelRegistry.HeadFileName));
+        File.WriteAllText(Path.Combine(temporary, ModelRegistry.ManifestFileName), File.ReadAllText(root.Combine("v1", ModelRegistry.ManifestFileName)).Replace("\"v1\"", "\"v2\"", StringComparison.Ordinal));
+        Directory.CreateDirectory(root.Combine("v7"));
+        File.Copy(registry.HeadPath("v1"), root.Combine("v7", ModelRegistry.HeadFileName));
+        var pointerTemporary = root.Combine(".tmp-current.json-0badc0de");
+        File.WriteAllText(pointerTemporary, "{\"version\":\"v7\"");
+
+        var listed = registry.List().Select(m => m.Version).ToArray();
+        Assert.Throws<KeyNotFoundException>(() => registry.Promote("v7", "promote", "test"));
+        Assert.Throws<KeyNotFoundException>(() => registry.Promote(".tmp-v2-0badc0de", "promote", "test"));
+        var next = Register(registry);
+
+        Assert.Equal(["v1"], listed);
+        Assert.Null(registry.CurrentVersion);
+        Assert.Equal("v8", next.Version); // never reuses the name of a damaged folder
+        Assert.Equal(["v1", "v8"], registry.List().Select(m => m.Version));
+        Assert.False(Directory.Exists(temporary));
+        Assert.False(File.Exists(pointerTemporary));
+    }
+
+    public static TheoryData<string, string> CorruptManifests => new()
+    {
+        { "truncated", "{\"version\":\"v2\",\"labels\":[\"cat\"," },
+        { "not JSON", "\u0000\u0001binary" },
+        { "empty file", "" },
+        { "JSON null", "null" },
+        { "empty object", "{}" },
+        { "array", "[]" },
+        { "no labels", "{\"version\":\"v2\"}" },
+    };
+
+    [Theory]
+    [MemberData(nameof(CorruptManifests))]
+    public void List_CorruptManifest_IsIgnoredAndNotPromotable(string kind, string content)
+    {
+        using var root = new TemporaryDirectory("registry");
+        var registry = new ModelRegistry(root.Path);
+        Register(registry);
+        Register(registry);
+        var manifestPath = root.Combine("v2", ModelRegistry.ManifestFileName);
+        File.WriteAllText(manifestPath, content);
+
+        var listed = registry.List().Select(m => m.Version).ToArray();
+        var found = registry.TryGet("v2");
+
+        Assert.True(listed.SequenceEqual(["v1"]), $"{kind}: listed {string.Join(", ", listed)}");
+        Assert.Null(found);
+        Assert.Throws<KeyNotFoundException>(() => registry.Promote("v2", "promote", "test"));
+    }
+
+    [Fact]
+    public void List_FolderHoldingAnotherVersionsManifest_IsIgnored()
+    {
+        using var root = new TemporaryDirectory("registry");
+        var registry = new ModelRegistry(root.Path);
+        Register(registry);
+        Register(registry);
+        File.Copy(root.Combine("v1", ModelRegistry.ManifestFileName), root.Combine("v2", ModelRegistry.ManifestFileName), overwrite: true);
+
+        var listed = registry.List().Select(m => m.Version).ToArray();
+
+        Assert.Equal(["v1"], listed);
+        Assert.Null(registry.TryGet("v2"));
+    }
+
+    /// <summary>
+    /// The real thing: the host's <c>train</c> verb killed at moments spread over its run — at times after start
+    /// (startup, featurizing, training), at its "Registering" progress line, and at the registry's own steps as a
+    /// file watcher sees them (head being written, version renamed into place, pointer being written) — then a run
+    /// to the end. After every kill the pointer is absent or on a version that loads, and every listed version loads.
+    /// </summary>
+    [Fact]
+    public async Task Train_KilledAtAnyMoment_LeavesThePointerOnAVersionThatLoads()
+    {
+        using var work = new TemporaryDirectory("kill");
+        var models = work.Combine("models");
+        Directory.CreateDirectory(models);
+        string[] train = ["train", "--data", sample.DatasetRoot, "--models", models, "--cache", sample.CachePath];
+        var outcomes = new List<string>();
+
+        foreach (var seconds in new[] { 0.3, 0.9, 1.5 }) // startup, featurizing from the cache, training
+        {
+            outcomes.Add(await RunHostAndKill(train, Task.Delay(TimeSpan.FromSeconds(seconds))));
+            AssertEveryVisibleVersionLoads(models);
+        }
+        var lineSeen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        outcomes.Add(await RunHostAndKill(train, lineSeen.Task, line => { if (line.Contains("Registering: 0/1", StringComparison.Ordinal)) lineSeen.TrySetResult(); }));
+        AssertEveryVisibleVersionLoads(models);
+        Func<string, bool>[] registrySteps =
+        [
+            name => name.StartsWith(".tmp-v", StringComparison.Ordinal),            // the head is being written
+            ModelRegistry.IsVersionName,                                              // renamed into place, not yet promoted
+            name => name.StartsWith(".tmp-current.json", StringComparison.Ordinal), // the pointer is being written
+        ];
+        foreach (var step in registrySteps)
+        {
+            using var watcher = new FileSystemWatcher(models) { IncludeSubdirectories = false };
+            var stepSeen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            watcher.Created += (_, e) => { if (step(e.Name ?? "")) stepSeen.TrySetResult(); };
+            watcher.Renamed += (_, e) => { if (step(e.Name ?? "")) stepSeen.TrySetResult(); };
+            watcher.EnableRaisingEvents = true;
+            outcomes.Add(await RunHostAndKill(train, stepSeen.Task));
+            AssertEveryVisibleVersionLoads(models);
+        }
+        var last = await Host.OfflineVerbTests.RunHost(train);
+
+        Assert.True(last.ExitCode == 0, last.Stderr);
+        AssertEveryVisibleVersionLoads(models);
+        var registry = new ModelRegistry(models);
+        Assert.Equal(registry.List()[^1].Version, registry.CurrentVersion);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(models, ".tmp-*"));
+        Assert.True(outcomes.Count(o => o == "killed") >= 4, $"too few runs were killed: {string.Join(", ", outcomes)}");
+    }
+
+    private static void AssertEveryVisibleVersionLoads(string models)
+    {
+        if (!Directory.Exists(models))
+            return;
+        var registry = new ModelRegistry(models);
+        foreach (var manifest in registry.List())
+        {
+            var head = Head.Load(registry.HeadPath(manifest.Version));
+            Assert.Equal(manifest.Labels, head.Labels);
+        }
+        if (File.Exists(registry.PointerPath))
+        {
+            var current = registry.CurrentVersion;
+            Assert.NotNull(current);
+            var manifest = registry.Get(current);
+            Assert.Equal(manifest.Labels, Head.Load(registry.HeadPath(current)).Labels);
+        }
+    }
+
+    /// <summary>Starts the host and kills its process tree when <paramref name="kill"/> completes, unless it exited first.</summary>
+    private static async Task<string> RunHostAndKill(string[] args, Task kill, Action<string>? onStderrLine = null)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(RepositoryPaths.HostAssembly);
+        foreach (var arg in args)
+            start.ArgumentList.Add(arg);
+        using var process = new Process { StartInfo = start };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) onStderrLine?.Invoke(e.Data); };
+        process.OutputDataReceived += (_, _) => { };
+        process.Start();
+        process.BeginErrorReadLine();
+        process.BeginOutputReadLine();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+
+        await Task.WhenAny(process.WaitForExitAsync(timeout.Token), kill);
+        string outcome = "completed";
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+            outcome = "killed";
+        }
+        await process.WaitForExitAsync(timeout.Token);
+        return outcome;
+    }
+
+    private static ModelManifest Register(ModelRegistry registry) => registry.Register(TinyHead.Value, Manifest);
+
+    private static ModelManifest Manifest(string version)
+    {
+        var head = TinyHead.Value;
+        var metrics = Evaluator.Evaluate(head.Labels, []);
+        var now = DateTimeOffset.UtcNow;
+        return new ModelManifest(version, head.Labels, "test-backbone", new string('0', 64), head.Dimension, metrics,
+            "fingerprint-" + version, 10, null, new TrainingOptions(), now, now);
+    }
+}
