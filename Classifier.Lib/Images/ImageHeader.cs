@@ -13,7 +13,7 @@ internal static class ImageHeader
         width = height = 0;
         switch (format)
         {
-            case ImageFormat.Png when bytes.Length >= 24:
+            case ImageFormat.Png when bytes.Length >= 24 && bytes[12..16].SequenceEqual("IHDR"u8):
                 width = BinaryPrimitives.ReadUInt32BigEndian(bytes[16..]);
                 height = BinaryPrimitives.ReadUInt32BigEndian(bytes[20..]);
                 return true;
