@@ -32,9 +32,9 @@ internal static class RetrainApi
         using var connection = storage.GetConnection();
         var state = connection.GetStateData(jobId)
             ?? throw new RequestProblemException(StatusCodes.Status404NotFound, "Unknown job", $"No retrain job has id '{jobId}'.");
-        JsonElement? result = null;
+        string? result = null;
         if (state.Name == SucceededState.StateName && state.Data.TryGetValue("Result", out var json) && !string.IsNullOrEmpty(json))
-            result = JsonDocument.Parse(json).RootElement.Clone();
+            result = JsonSerializer.Deserialize<string>(json); // Hangfire stores the job's return value as JSON
         state.Data.TryGetValue("ExceptionMessage", out var error);
         return TypedResults.Ok(new RetrainStatus(jobId, state.Name, state.Reason, result, error));
     }
@@ -44,4 +44,4 @@ internal static class RetrainApi
 public sealed record RetrainQueued(string JobId, bool Force);
 
 /// <summary>A retrain job's state (Enqueued, Processing, Succeeded, Failed, ...) and result.</summary>
-public sealed record RetrainStatus(string JobId, string State, string? Reason, JsonElement? Result, string? Error);
+public sealed record RetrainStatus(string JobId, string State, string? Reason, string? Result, string? Error);

@@ -23,7 +23,8 @@ internal sealed partial class RetrainJob(ClassifierWorkspace workspace, IFeedbac
     [DisableConcurrentExecution(timeoutInSeconds: 6 * 60 * 60)]
     [AutomaticRetry(Attempts = 2, OnAttemptsExceeded = AttemptsExceededAction.Fail)]
     [JobDisplayName("Retrain (force: {0}, trigger: {1})")]
-    public async Task<RetrainResult> RunAsync(bool force, string trigger, CancellationToken cancellationToken)
+    /// <returns>One line (shown by the dashboard and <c>GET /retrain/{jobId}</c>); the gate's full decision is in the version's manifest.</returns>
+    public async Task<string> RunAsync(bool force, string trigger, CancellationToken cancellationToken)
     {
         var settings = options.Value;
         var result = await workspace.RetrainAsync(Path.GetFullPath(settings.Dataset), feedback, settings.Retrain, force, trigger,
@@ -31,7 +32,7 @@ internal sealed partial class RetrainJob(ClassifierWorkspace workspace, IFeedbac
         if (result.Outcome == RetrainOutcome.Promoted)
             server.Reload(); // this process serves it now; others follow the pointer
         LogFinished(logger, result.Outcome, result.Version, result.Summary, result.Elapsed.TotalSeconds);
-        return result;
+        return result.Summary;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Retrain {Outcome} {ModelVersion}: {Summary} ({ElapsedSeconds:F1} s)")]

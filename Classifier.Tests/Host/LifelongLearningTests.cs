@@ -54,7 +54,7 @@ public sealed class LifelongLearningTests(SampleFixture sample, ITestOutputHelpe
         var queued = await client.PostAsync("/retrain", null);
         Assert.Equal(HttpStatusCode.Accepted, queued.StatusCode);
         var jobId = (await queued.Content.ReadFromJsonAsync<RetrainQueued>())!.JobId;
-        var status = await WaitForJobAsync(client, jobId);
+        var status = await RetrainJobs.WaitAsync(client, jobId);
         Assert.True(status.State == "Succeeded", $"retrain job {status.State}: {status.Error} {status.Result}");
         await v2Served.WaitAsync(TimeSpan.FromSeconds(5)).ContinueWith(t => Assert.True(t.IsCompletedSuccessfully, $"v2 not served after the job: {status.Result}"));
         var retrainToServing = clock.Elapsed;
@@ -75,7 +75,7 @@ public sealed class LifelongLearningTests(SampleFixture sample, ITestOutputHelpe
         foreach (var file in oldTrain.Where(f => f.Label == "trouser"))
             await CorrectAsync(client, file.Path, "dress");
         var poisoned = await client.PostAsync("/retrain", null);
-        var poisonedStatus = await WaitForJobAsync(client, (await poisoned.Content.ReadFromJsonAsync<RetrainQueued>())!.JobId);
+        var poisonedStatus = await RetrainJobs.WaitAsync(client, (await poisoned.Content.ReadFromJsonAsync<RetrainQueued>())!.JobId);
 
         // Assert 2: the candidate is kept for inspection, rejected with reasons, and v2 still serves.
         Assert.Equal("Succeeded", poisonedStatus.State);
@@ -129,19 +129,6 @@ public sealed class LifelongLearningTests(SampleFixture sample, ITestOutputHelpe
             answers.AddRange(body.Results.Select(r => new Answer(chunk[r.Index].Label, r.Prediction!.Class, r.Prediction.ModelVersion)));
         }
         return [.. answers];
-    }
-
-    private static async Task<RetrainStatus> WaitForJobAsync(HttpClient client, string jobId)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        while (true)
-        {
-            var status = (await client.GetFromJsonAsync<RetrainStatus>($"/retrain/{jobId}", timeout.Token))!;
-            if (status.State is "Succeeded" or "Failed" or "Deleted")
-                return status;
-            // The job runs on the Hangfire server's own thread; its storage is the only signal to wait on.
-            await Task.Delay(200, timeout.Token);
-        }
     }
 
     private static double Recall(IEnumerable<Answer> answers, string label)

@@ -1,0 +1,78 @@
+using System.Net;
+using System.Net.Http.Json;
+using Classifier.Host.Apis;
+using Classifier.Registry;
+using Classifier.Tests.Infrastructure;
+
+namespace Classifier.Tests.Host;
+
+[Collection(SampleCollection.Name)]
+public sealed class RetrainApiTests(SampleFixture sample)
+{
+    private static Dictionary<string, string?> Fast => new() { ["Classifier:JobPollInterval"] = "00:00:00.200" };
+
+    [Fact]
+    public async Task Retrain_WithoutNewFeedback_IsSkipped_AndForceRetrains()
+    {
+        using var scope = await ServiceScope.CreateAsync(sample);
+        await using var factory = scope.Factory(Fast);
+        var client = factory.CreateClient();
+
+        var plain = await client.PostAsync("/retrain", null);
+        var plainStatus = await RetrainJobs.WaitAsync(client, (await plain.Content.ReadFromJsonAsync<RetrainQueued>())!.JobId);
+        var forced = await client.PostAsync("/retrain?force=true", null);
+        var forcedStatus = await RetrainJobs.WaitAsync(client, (await forced.Content.ReadFromJsonAsync<RetrainQueued>())!.JobId);
+
+        Assert.Equal(HttpStatusCode.Accepted, plain.StatusCode);
+        Assert.Equal("Succeeded", plainStatus.State);
+        Assert.StartsWith("skipped: no feedback", plainStatus.Result);
+        Assert.Equal("Succeeded", forcedStatus.State);
+        Assert.StartsWith("v2 ", forcedStatus.Result);
+        var v2 = new ModelRegistry(scope.ModelsPath).Get("v2");
+        Assert.Equal("api", v2.Trigger);
+        Assert.NotNull(v2.Gate);
+    }
+
+    [Fact]
+    public async Task Retrain_FromAnotherHostWithoutKey_Is401()
+    {
+        using var scope = await ServiceScope.CreateAsync(sample);
+        await using var factory = new ClassifierServiceFactory(sample, scope.ModelsPath, scope.StatePath, new Dictionary<string, string?>
+        {
+            ["Classifier:AdminApiKey"] = "key",
+        }) { RemoteAddress = IPAddress.Parse("198.51.100.4") };
+
+        var response = await factory.CreateClient().PostAsync("/retrain", null);
+
+        await ProblemAssert.IsProblem(response, HttpStatusCode.Unauthorized, "X-Api-Key");
+    }
+
+    [Theory]
+    [InlineData(null, null, HttpStatusCode.OK)]           // loopback, no key configured
+    [InlineData("key", null, HttpStatusCode.Unauthorized)] // a key is configured and none sent, even from loopback
+    [InlineData("key", "key", HttpStatusCode.OK)]
+    [InlineData("key", "nope", HttpStatusCode.Unauthorized)]
+    public async Task Dashboard_IsNeverOpenToTheWorld(string? configuredKey, string? sentKey, HttpStatusCode expected)
+    {
+        using var scope = await ServiceScope.CreateAsync(sample);
+        await using var factory = scope.Factory(new Dictionary<string, string?> { ["Classifier:AdminApiKey"] = configuredKey ?? "" });
+        var client = factory.CreateClient();
+        if (sentKey is not null)
+            client.DefaultRequestHeaders.Add("X-Api-Key", sentKey);
+
+        var response = await client.GetAsync("/hangfire");
+
+        Assert.Equal(expected, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Dashboard_FromAnotherHostWithNoKeyConfigured_IsRefused()
+    {
+        using var scope = await ServiceScope.CreateAsync(sample);
+        await using var factory = new ClassifierServiceFactory(sample, scope.ModelsPath, scope.StatePath) { RemoteAddress = IPAddress.Parse("198.51.100.4") };
+
+        var response = await factory.CreateClient().GetAsync("/hangfire");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+}
