@@ -62,7 +62,7 @@ internal sealed class OnnxBackbone : IDisposable
         outputSchema[0].ColumnName = options.OutputTensorName;
         outputSchema[0].ColumnType = vectorType;
         var engines = new DefaultObjectPool<PredictionEngine<PixelInput, FeatureOutput>>(
-            new EnginePolicy(() => _ml.Model.CreatePredictionEngine<PixelInput, FeatureOutput>(model, true, inputSchema, outputSchema)),
+            new Serving.PredictionEnginePolicy<PixelInput, FeatureOutput>(() => _ml.Model.CreatePredictionEngine<PixelInput, FeatureOutput>(model, true, inputSchema, outputSchema)),
             Environment.ProcessorCount * 2);
         return new Session(model, engines, vectorType.Size);
     }
@@ -138,10 +138,4 @@ internal sealed class OnnxBackbone : IDisposable
         public float[] Features { get; set; } = [];
     }
 
-    private sealed class EnginePolicy(Func<PredictionEngine<PixelInput, FeatureOutput>> create)
-        : IPooledObjectPolicy<PredictionEngine<PixelInput, FeatureOutput>>
-    {
-        public PredictionEngine<PixelInput, FeatureOutput> Create() => create();
-        public bool Return(PredictionEngine<PixelInput, FeatureOutput> obj) => true;
-    }
 }

@@ -25,7 +25,7 @@ internal sealed class Head : IDisposable
         // For an IDisposable item the provider makes a pool that disposes its engines when it is disposed,
         // so a model swapped out by a reload releases everything it held.
         _engines = new DefaultObjectPoolProvider { MaximumRetained = Environment.ProcessorCount * 4 }
-            .Create(new EnginePolicy(() => ml.Model.CreatePredictionEngine<HeadInput, HeadOutput>(model, true, inputDefinition)));
+            .Create(new Serving.PredictionEnginePolicy<HeadInput, HeadOutput>(() => ml.Model.CreatePredictionEngine<HeadInput, HeadOutput>(model, true, inputDefinition)));
 
         var score = model.GetOutputSchema(inputSchema)["Score"];
         VBuffer<ReadOnlyMemory<char>> names = default;
@@ -163,10 +163,4 @@ internal sealed class Head : IDisposable
         public float[] Score { get; set; } = [];
     }
 
-    private sealed class EnginePolicy(Func<PredictionEngine<HeadInput, HeadOutput>> create)
-        : IPooledObjectPolicy<PredictionEngine<HeadInput, HeadOutput>>
-    {
-        public PredictionEngine<HeadInput, HeadOutput> Create() => create();
-        public bool Return(PredictionEngine<HeadInput, HeadOutput> obj) => true;
-    }
 }

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 using Classifier.Images;
+using Classifier.Tests.Infrastructure;
 using SkiaSharp;
 
 namespace Classifier.Tests.Images;
@@ -348,34 +349,10 @@ public sealed class ImageDecoderTests
         header[9] = 2; // colour type: RGB
         using var png = new MemoryStream();
         png.Write([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]);
-        WriteChunk(png, "IHDR", header);
-        WriteChunk(png, "IDAT", [0x78, 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]); // zlib stream of nothing
-        WriteChunk(png, "IEND", []);
+        TestImages.WriteChunk(png, "IHDR", header);
+        TestImages.WriteChunk(png, "IDAT", [0x78, 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]); // zlib stream of nothing
+        TestImages.WriteChunk(png, "IEND", []);
         return png.ToArray();
-    }
-
-    private static void WriteChunk(Stream png, string type, byte[] data)
-    {
-        Span<byte> word = stackalloc byte[4];
-        BinaryPrimitives.WriteInt32BigEndian(word, data.Length);
-        png.Write(word);
-        byte[] typeAndData = [.. Encoding.ASCII.GetBytes(type), .. data];
-        png.Write(typeAndData);
-        BinaryPrimitives.WriteUInt32BigEndian(word, Crc32(typeAndData));
-        png.Write(word);
-    }
-
-    /// <summary>CRC-32 as PNG uses it (ISO 3309, reflected polynomial 0xEDB88320), over chunk type and data.</summary>
-    private static uint Crc32(ReadOnlySpan<byte> bytes)
-    {
-        uint crc = 0xFFFFFFFF;
-        foreach (var b in bytes)
-        {
-            crc ^= b;
-            for (int k = 0; k < 8; k++)
-                crc = (crc & 1) != 0 ? 0xEDB88320 ^ (crc >> 1) : crc >> 1;
-        }
-        return ~crc;
     }
 
     /// <summary>Inserts an APP1 Exif segment right after SOI whose IFD0 holds only Orientation (tag 0x0112, SHORT).</summary>

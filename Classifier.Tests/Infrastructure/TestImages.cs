@@ -44,7 +44,8 @@ internal static class TestImages
 
     internal static byte[] TiffHeader() => [0x49, 0x49, 0x2A, 0x00, 0x08, 0x00, 0x00, 0x00, 0, 0, 0, 0];
 
-    private static void WriteChunk(Stream stream, string type, byte[] data)
+    /// <summary>Writes one PNG chunk: length, type, data and its CRC-32.</summary>
+    internal static void WriteChunk(Stream stream, string type, byte[] data)
     {
         Span<byte> length = stackalloc byte[4];
         BinaryPrimitives.WriteInt32BigEndian(length, data.Length);
