@@ -1,0 +1,69 @@
+using Classifier.Datasets;
+using Classifier.Feedback;
+using Classifier.Learning;
+using Classifier.Tests.Infrastructure;
+
+namespace Classifier.Tests.Learning;
+
+/// <summary>The retrain step as a library call, without Hangfire or HTTP.</summary>
+[Collection(SampleCollection.Name)]
+public sealed class RetrainerTests(SampleFixture sample)
+{
+    private static readonly RetrainOptions Options = new();
+
+    [Fact]
+    public async Task Retrain_NewLabelWithTooFewCorrections_WaitsAndIsNotAClass()
+    {
+        using var state = new TemporaryDirectory("retrain");
+        using var workspace = sample.CreateWorkspace(out _);
+        await workspace.TrainAsync(sample.DatasetRoot);
+        using var feedback = new SqliteFeedbackStore(state.Path, TimeProvider.System);
+        foreach (var file in ImageFolderDataset.Load(RepositoryPaths.SampleDataset, "train").Where(f => f.Label == "bag").Skip(50).Take(Options.MinExamplesPerClass - 1))
+            feedback.AddCorrection(File.ReadAllBytes(file.Path), "handbag");
+
+        var result = await workspace.RetrainAsync(sample.DatasetRoot, feedback, Options);
+
+        Assert.Equal(Options.MinExamplesPerClass - 1, result.WaitingLabels["handbag"]);
+        Assert.DoesNotContain("handbag", workspace.Registry.Get(result.Version!).Labels);
+        Assert.Equal(0, result.FeedbackUsed);
+    }
+
+    [Fact]
+    public async Task Retrain_WhileAnotherHoldsTheLock_IsSkipped()
+    {
+        using var state = new TemporaryDirectory("retrain");
+        using var workspace = sample.CreateWorkspace(out _);
+        await workspace.TrainAsync(sample.DatasetRoot);
+        using var feedback = new SqliteFeedbackStore(state.Path, TimeProvider.System);
+
+        RetrainResult result;
+        using (workspace.Registry.TryAcquireRetrainLock()) // another process's retrain, as far as the lock file knows
+            result = await workspace.RetrainAsync(sample.DatasetRoot, feedback, Options, force: true);
+
+        Assert.Equal(RetrainOutcome.Skipped, result.Outcome);
+        Assert.Contains("another retrain is running", result.Summary);
+        Assert.Equal(["v1"], workspace.Registry.List().Select(m => m.Version));
+    }
+
+    [Fact]
+    public async Task Retrain_CorrectionsOfKnownLabels_AreSplitByHashBetweenTrainingAndEvaluation()
+    {
+        using var state = new TemporaryDirectory("retrain");
+        using var workspace = sample.CreateWorkspace(out _);
+        await workspace.TrainAsync(sample.DatasetRoot);
+        using var feedback = new SqliteFeedbackStore(state.Path, TimeProvider.System);
+        var corrected = ImageFolderDataset.Load(RepositoryPaths.SampleDataset, "train").Where(f => f.Label == "coat").Skip(50).Take(20).ToArray();
+        foreach (var file in corrected)
+            feedback.AddCorrection(File.ReadAllBytes(file.Path), "coat");
+        var hashes = corrected.Select(f => Classifier.Images.ContentHash.Of(File.ReadAllBytes(f.Path))).ToArray();
+        int inEvaluation = hashes.Count(h => Retrainer.InEvaluationSlice(h, Options.EvaluationShare));
+
+        var result = await workspace.RetrainAsync(sample.DatasetRoot, feedback, Options);
+
+        Assert.NotEqual(RetrainOutcome.Skipped, result.Outcome);
+        Assert.Equal(20, result.FeedbackUsed);
+        Assert.Equal(10 * SampleFixture.TestPerClass + inEvaluation, result.EvaluationCount);
+        Assert.Equal(10 * SampleFixture.TrainPerClass + 20 - inEvaluation, result.TrainCount);
+        Assert.InRange(inEvaluation, 1, 9); // about 20% of 20, chosen by hash
+    }
+}
