@@ -25,6 +25,20 @@ public sealed class HealthAndMetricsTests(SampleFixture sample)
         await ProblemAssert.IsProblem(predict, HttpStatusCode.ServiceUnavailable, "No model version is current");
     }
 
+    [Theory]
+    [InlineData("Classifier:ReloadPollInterval", "00:00:00", "ReloadPollInterval must be positive")]
+    [InlineData("Classifier:MaxBatchImages", "0", "MaxBatchImages must be positive")]
+    [InlineData("Classifier:Retrain:EvaluationShare", "1.5", "EvaluationShare must be in [0, 1)")]
+    public void Start_WithAnInvalidSetting_FailsAndNamesIt(string key, string value, string message)
+    {
+        using var scope = ServiceScope.CreateEmpty(sample);
+        using var factory = scope.Factory(new Dictionary<string, string?> { [key] = value });
+
+        var error = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
+
+        Assert.Contains(message, error.ToString());
+    }
+
     [Fact]
     public async Task EmbeddedDefault_NoModel_TrainsV1InTheBackgroundThenServes()
     {
