@@ -31,6 +31,9 @@ public sealed class ClassifierOptions
     /// <summary>Quiet time after a filesystem event before reloading, so a burst of events loads once. Default 200 ms.</summary>
     public TimeSpan ReloadDebounce { get; set; } = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>Answers kept for repeated images (same bytes, same version); 0 turns the cache off. Default 10,000.</summary>
+    public int PredictionCacheSize { get; set; } = 10_000;
+
     /// <summary>Limits on input images. Default 10 MiB, 40 megapixels.</summary>
     public ImageLimits Images { get; set; } = new();
 

@@ -14,7 +14,7 @@ internal sealed class ServiceMetrics
     private readonly Counter _predictions;
     private readonly Counter _corrections;
 
-    public ServiceMetrics(IModelStatus status)
+    public ServiceMetrics(IModelStatus status, PredictionCache cache)
     {
         Registry = Metrics.NewCustomRegistry();
         var factory = Metrics.WithCustomRegistry(Registry);
@@ -25,6 +25,9 @@ internal sealed class ServiceMetrics
         var failedReloads = factory.CreateCounter("classifier_model_reload_failures_total", "Model versions that failed to load (the previous one kept serving).");
         var current = factory.CreateGauge("classifier_current_model_version", "Number N of the version vN in service; 0 when none.");
         var ready = factory.CreateGauge("classifier_ready", "1 when a model is loaded and serving.");
+        var cacheHits = factory.CreateCounter("classifier_prediction_cache_hits_total", "Predictions answered from the cache (same image bytes, same version).");
+        var cacheMisses = factory.CreateCounter("classifier_prediction_cache_misses_total", "Predictions computed because the cache had no answer.");
+        var cacheEntries = factory.CreateGauge("classifier_prediction_cache_entries", "Answers held by the prediction cache.");
         Registry.AddBeforeCollectCallback(() =>
         {
             reloads.IncTo(status.Reloads);
@@ -32,6 +35,9 @@ internal sealed class ServiceMetrics
             var version = status.Current?.Version;
             current.Set(version is null ? 0 : int.Parse(version.AsSpan(1), CultureInfo.InvariantCulture));
             ready.Set(version is null ? 0 : 1);
+            cacheHits.IncTo(cache.Hits);
+            cacheMisses.IncTo(cache.Misses);
+            cacheEntries.Set(cache.Count);
         });
     }
 

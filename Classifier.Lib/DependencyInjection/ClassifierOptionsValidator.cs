@@ -18,6 +18,8 @@ internal sealed class ClassifierOptionsValidator : IValidateOptions<ClassifierOp
             failures.Add($"Classifier:ReloadPollInterval must be positive; it is {options.ReloadPollInterval}.");
         if (options.ReloadDebounce < TimeSpan.Zero)
             failures.Add($"Classifier:ReloadDebounce must not be negative; it is {options.ReloadDebounce}.");
+        if (options.PredictionCacheSize < 0)
+            failures.Add("Classifier:PredictionCacheSize must not be negative (0 turns the cache off).");
         if (options.Images.MaxBytes <= 0)
             failures.Add("Classifier:Images:MaxBytes must be positive.");
         if (options.Images.MaxPixels <= 0)

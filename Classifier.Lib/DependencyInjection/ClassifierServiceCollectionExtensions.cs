@@ -32,6 +32,7 @@ public static class ClassifierServiceCollectionExtensions
 
         services.TryAddSingleton(sp => new Classifier.ClassifierWorkspace(sp.GetRequiredService<IOptions<Classifier.ClassifierOptions>>().Value.ToWorkspaceOptions()));
         services.TryAddSingleton<ModelRegistry>(sp => sp.GetRequiredService<Classifier.ClassifierWorkspace>().Registry);
+        services.TryAddSingleton(sp => new PredictionCache(sp.GetRequiredService<IOptions<Classifier.ClassifierOptions>>().Value.PredictionCacheSize));
         services.TryAddSingleton<ModelServer>();
         services.TryAddSingleton<IImageClassifier>(sp => sp.GetRequiredService<ModelServer>());
         services.TryAddSingleton<IModelStatus>(sp => sp.GetRequiredService<ModelServer>());

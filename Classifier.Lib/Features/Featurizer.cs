@@ -12,10 +12,13 @@ internal sealed class Featurizer(ImageDecoder decoder, OnnxBackbone backbone, Em
     internal OnnxBackbone Backbone { get; } = backbone;
 
     /// <summary>Featurizes one image; throws <see cref="InvalidImageException"/> for bad bytes.</summary>
-    internal FeaturizedImage Featurize(ReadOnlySpan<byte> bytes)
+    internal FeaturizedImage Featurize(ReadOnlySpan<byte> bytes) => Featurize(bytes, null);
+
+    /// <summary>Featurizes one image whose content hash the caller may already know.</summary>
+    internal FeaturizedImage Featurize(ReadOnlySpan<byte> bytes, string? knownHash)
     {
         Decoder.Validate(bytes);
-        string hash = ContentHash.Of(bytes);
+        string hash = knownHash ?? ContentHash.Of(bytes);
         if (cache is not null && cache.TryGet(Backbone.Id, hash, out var cached))
             return new FeaturizedImage(hash, cached, FromCache: true);
 

@@ -8,7 +8,7 @@ namespace Classifier.Serving;
 /// the new version completely, swaps it in with one <see cref="Interlocked.Exchange{T}(ref T, T)"/>, and disposes the
 /// old one when its last in-flight prediction returns. A version that fails to load leaves the old one serving.
 /// </summary>
-internal sealed partial class ModelServer(ClassifierWorkspace workspace, TimeProvider time, ILogger<ModelServer> logger)
+internal sealed partial class ModelServer(ClassifierWorkspace workspace, PredictionCache cache, TimeProvider time, ILogger<ModelServer> logger)
     : ImageClassifierBase(workspace.Featurizer.Decoder), IModelStatus, IDisposable
 {
     private readonly Lock _reloadGate = new();
@@ -101,6 +101,7 @@ internal sealed partial class ModelServer(ClassifierWorkspace workspace, TimePro
 
             var previous = Interlocked.Exchange(ref _current, new ServedModel(loaded, time.GetUtcNow()));
             previous?.Retire();
+            cache.Clear(); // answers of the old version are never served again (their keys name it anyway)
             _lastFailedVersion = null;
             Volatile.Write(ref _lastReloadError, null);
             Interlocked.Increment(ref _reloads);
@@ -110,14 +111,28 @@ internal sealed partial class ModelServer(ClassifierWorkspace workspace, TimePro
         }
     }
 
+    /// <summary>The cache of answers, for metrics.</summary>
+    internal PredictionCache Cache => cache;
+
     public override Prediction Predict(ReadOnlySpan<byte> image, int top = 5)
     {
+        // The same bytes under the same version: the answer given before, without decoding or the backbone.
+        string? hash = null;
+        if (cache.Capacity > 0 && Volatile.Read(ref _current) is { } current && !image.IsEmpty && image.Length <= workspace.Options.Images.MaxBytes)
+        {
+            hash = Images.ContentHash.Of(image);
+            if (cache.TryGet(hash, current.Model.Manifest.Version, top, out var cached))
+                return cached;
+        }
+
         // Featurize outside the lease: it is the slow part and does not depend on the version.
-        var featurized = workspace.Featurizer.Featurize(image);
+        var featurized = workspace.Featurizer.Featurize(image, hash);
         var served = Acquire();
         try
         {
-            return served.Model.Predict(featurized.Features, featurized.Hash, top);
+            var prediction = served.Model.Predict(featurized.Features, featurized.Hash, top);
+            cache.Add(prediction, top);
+            return prediction;
         }
         finally
         {

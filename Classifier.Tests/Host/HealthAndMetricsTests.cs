@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Http.Json;
+using Classifier.Host.Apis;
 using System.Text.Json;
 using Classifier.Tests.Infrastructure;
 
@@ -72,6 +74,29 @@ public sealed class HealthAndMetricsTests(SampleFixture sample)
         Assert.Contains("classifier_model_reload_failures_total 0", metrics);
         Assert.Matches("http_request_duration_seconds_bucket\\{[^}]*code=\"200\"[^}]*endpoint=\"/predict\"", metrics);
         Assert.Matches("http_requests_received_total\\{[^}]*code=\"415\"[^}]*endpoint=\"/predict\"", metrics);
+    }
+
+    [Fact]
+    public async Task Predict_SameImageTwice_IsACacheHit_UntilTheVersionChanges()
+    {
+        using var scope = await ServiceScope.CreateAsync(sample, versions: 2);
+        await using var factory = scope.Factory();
+        var client = factory.CreateClient();
+        var bytes = File.ReadAllBytes(sample.TestImages[0].Path);
+        async Task<PredictResponse> Predict() =>
+            (await (await client.PostAsync("/predict", new MultipartFormDataContent { { new ByteArrayContent(bytes), "image", "x.png" } })).Content.ReadFromJsonAsync<PredictResponse>())!;
+
+        var first = await Predict();
+        var second = await Predict();
+        (await client.PostAsync("/models/v1/promote", null)).EnsureSuccessStatusCode();
+        var afterSwap = await Predict();
+        var metrics = await client.GetStringAsync("/metrics");
+
+        Assert.Equal(first.Top, second.Top);
+        Assert.NotEqual(first.PredictionId, second.PredictionId); // every answer is still logged
+        Assert.Equal("v1", afterSwap.ModelVersion);
+        Assert.Contains("classifier_prediction_cache_hits_total 1", metrics);
+        Assert.Contains("classifier_prediction_cache_misses_total 2", metrics);
     }
 
     [Fact]
