@@ -38,7 +38,16 @@ public static class ClassifierServiceCollectionExtensions
         services.TryAddSingleton<IModelStatus>(sp => sp.GetRequiredService<ModelServer>());
         services.TryAddSingleton<IFeedbackStore>(sp => new SqliteFeedbackStore(
             sp.GetRequiredService<IOptions<Classifier.ClassifierOptions>>().Value.StatePath, sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<IExperimentLog>(sp => sp.GetRequiredService<IFeedbackStore>() as IExperimentLog
+            ?? throw new InvalidOperationException("Experiments log beside the built-in SQLite feedback store; the registered IFeedbackStore is another one. Remove its registration to use experiments."));
+        services.TryAddSingleton(sp => new ExperimentSettingsFile(sp.GetRequiredService<IOptions<Classifier.ClassifierOptions>>().Value.StatePath));
+        services.TryAddSingleton<ShadowQueue>();
+        services.TryAddSingleton<IShadowScorer, HeadShadowScorer>();
+        services.TryAddSingleton<ExperimentRouter>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ModelReloadService>());
+        // After the reload service: experiments are restored once the current version is loaded.
+        services.TryAddSingleton<ExperimentService>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ExperimentService>(sp => sp.GetRequiredService<ExperimentService>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, InitialTrainingService>());
         return new ImageClassifierBuilder(services);
     }

@@ -9,7 +9,7 @@ namespace Classifier.Feedback;
 /// The prediction log and corrections in SQLite (WAL), images as files by hash. A write that returned has
 /// reached the WAL file, so it survives the process being killed.
 /// </summary>
-internal sealed class SqliteFeedbackStore : IFeedbackStore, IDisposable
+internal sealed class SqliteFeedbackStore : IFeedbackStore, IExperimentLog, IDisposable
 {
     private readonly Lock _gate = new();
     private readonly SqliteConnection _connection;
@@ -40,6 +40,15 @@ internal sealed class SqliteFeedbackStore : IFeedbackStore, IDisposable
                 image_hash TEXT NOT NULL,
                 label TEXT NOT NULL);
             CREATE INDEX IF NOT EXISTS corrections_by_image ON corrections(image_hash, created_utc);
+            CREATE INDEX IF NOT EXISTS corrections_by_prediction ON corrections(prediction_id);
+            CREATE TABLE IF NOT EXISTS shadow_predictions (
+                prediction_id TEXT NOT NULL REFERENCES predictions(id),
+                shadow_version TEXT NOT NULL,
+                created_utc TEXT NOT NULL,
+                label TEXT NOT NULL,
+                confidence REAL NOT NULL,
+                PRIMARY KEY (prediction_id, shadow_version));
+            CREATE INDEX IF NOT EXISTS predictions_by_version ON predictions(model_version, created_utc);
             """);
     }
 
@@ -118,6 +127,66 @@ internal sealed class SqliteFeedbackStore : IFeedbackStore, IDisposable
         }
     }
 
+    public void LogShadowPrediction(string predictionId, string shadowVersion, string label, float confidence)
+    {
+        lock (_gate)
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "INSERT OR REPLACE INTO shadow_predictions VALUES ($id, $version, $created, $label, $confidence)";
+            command.Parameters.AddWithValue("$id", predictionId);
+            command.Parameters.AddWithValue("$version", shadowVersion);
+            command.Parameters.AddWithValue("$created", Now());
+            command.Parameters.AddWithValue("$label", label);
+            command.Parameters.AddWithValue("$confidence", confidence);
+            command.ExecuteNonQuery();
+        }
+    }
+
+    // The latest correction of each prediction, by insertion order.
+    private const string LatestCorrectionByPrediction = """
+        (SELECT prediction_id, label FROM corrections c
+         WHERE c.prediction_id IS NOT NULL
+           AND c.rowid = (SELECT MAX(c2.rowid) FROM corrections c2 WHERE c2.prediction_id = c.prediction_id))
+        """;
+
+    public ArmStatistics ArmStatistics(string version, DateTimeOffset sinceUtc)
+    {
+        lock (_gate)
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = $"""
+                SELECT COUNT(*), COALESCE(AVG(p.confidence), 0), COUNT(c.label), COALESCE(SUM(c.label = p.label), 0)
+                FROM predictions p LEFT JOIN {LatestCorrectionByPrediction} c ON c.prediction_id = p.id
+                WHERE p.model_version = $version AND p.created_utc >= $since
+                """;
+            command.Parameters.AddWithValue("$version", version);
+            command.Parameters.AddWithValue("$since", Format(sinceUtc));
+            using var reader = command.ExecuteReader();
+            reader.Read();
+            return new ArmStatistics(reader.GetInt64(0), reader.GetDouble(1), reader.GetInt64(2), reader.GetInt64(3));
+        }
+    }
+
+    public ShadowStatistics ShadowStatistics(string version, DateTimeOffset sinceUtc)
+    {
+        lock (_gate)
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = $"""
+                SELECT COUNT(*), COALESCE(SUM(s.label = p.label), 0), COALESCE(AVG(s.confidence), 0), COUNT(c.label), COALESCE(SUM(c.label = s.label), 0)
+                FROM shadow_predictions s
+                JOIN predictions p ON p.id = s.prediction_id
+                LEFT JOIN {LatestCorrectionByPrediction} c ON c.prediction_id = s.prediction_id
+                WHERE s.shadow_version = $version AND s.created_utc >= $since
+                """;
+            command.Parameters.AddWithValue("$version", version);
+            command.Parameters.AddWithValue("$since", Format(sinceUtc));
+            using var reader = command.ExecuteReader();
+            reader.Read();
+            return new ShadowStatistics(reader.GetInt64(0), reader.GetInt64(1), reader.GetDouble(2), reader.GetInt64(3), reader.GetInt64(4));
+        }
+    }
+
     public byte[]? ReadImage(string imageHash) => _images.Read(imageHash);
 
     public void Dispose()
@@ -145,7 +214,10 @@ internal sealed class SqliteFeedbackStore : IFeedbackStore, IDisposable
 
     private static string NewId() => Guid.CreateVersion7().ToString("N");
 
-    private string Now() => _time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
+    private string Now() => Format(_time.GetUtcNow());
+
+    // Round-trip format in UTC: such strings order as the times they name, so SQL compares them as text.
+    private static string Format(DateTimeOffset time) => time.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture);
 
     private static DateTimeOffset ParseTime(string text) => DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
 

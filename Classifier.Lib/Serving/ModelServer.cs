@@ -114,20 +114,30 @@ internal sealed partial class ModelServer(ClassifierWorkspace workspace, Predict
     /// <summary>The cache of answers, for metrics.</summary>
     internal PredictionCache Cache => cache;
 
-    public override Prediction Predict(ReadOnlySpan<byte> image, int top = 5)
+    public override Prediction Predict(ReadOnlySpan<byte> image, int top = 5) => Predict(image, top, null, out _);
+
+    /// <summary>
+    /// Answers with <paramref name="arm"/> (an extra loaded version, e.g. an A/B arm) or, when it is null or was
+    /// just retired, with the current version. <paramref name="features"/> are the backbone's output, for other
+    /// heads to reuse; null when the answer came from the cache.
+    /// </summary>
+    internal Prediction Predict(ReadOnlySpan<byte> image, int top, ServedModel? arm, out FeaturizedFeatures? features)
     {
+        features = null;
         // The same bytes under the same version: the answer given before, without decoding or the backbone.
         string? hash = null;
-        if (cache.Capacity > 0 && Volatile.Read(ref _current) is { } current && !image.IsEmpty && image.Length <= workspace.Options.Images.MaxBytes)
+        var version = arm?.Model.Manifest.Version ?? Volatile.Read(ref _current)?.Model.Manifest.Version;
+        if (cache.Capacity > 0 && version is not null && !image.IsEmpty && image.Length <= workspace.Options.Images.MaxBytes)
         {
             hash = Images.ContentHash.Of(image);
-            if (cache.TryGet(hash, current.Model.Manifest.Version, top, out var cached))
+            if (cache.TryGet(hash, version, top, out var cached))
                 return cached;
         }
 
         // Featurize outside the lease: it is the slow part and does not depend on the version.
         var featurized = workspace.Featurizer.Featurize(image, hash);
-        var served = Acquire();
+        features = new FeaturizedFeatures(featurized.Hash, featurized.Features);
+        var served = arm is not null && arm.TryAcquire() ? arm : Acquire();
         try
         {
             var prediction = served.Model.Predict(featurized.Features, featurized.Hash, top);
@@ -138,6 +148,22 @@ internal sealed partial class ModelServer(ClassifierWorkspace workspace, Predict
         {
             served.Release();
         }
+    }
+
+    /// <summary>Loads and warms a version beside the current one (an A/B arm, a shadow); it shares the backbone.</summary>
+    internal ServedModel LoadExtra(string version)
+    {
+        var loaded = workspace.LoadModel(version);
+        try
+        {
+            loaded.Warm();
+        }
+        catch
+        {
+            loaded.Dispose();
+            throw;
+        }
+        return new ServedModel(loaded, time.GetUtcNow());
     }
 
     private ServedModel Acquire()

@@ -1,0 +1,198 @@
+using Classifier.Registry;
+using Microsoft.Extensions.Logging;
+
+namespace Classifier.Serving;
+
+/// <summary>
+/// Routes each request between the current version and the experiments' extra versions (the A/B arm, the
+/// shadow). Every version shares the one backbone: the image is featurized once and several heads run on it.
+/// Configuration changes load and warm the new version first, then swap the whole snapshot in one step and
+/// retire what it replaced; they are persisted so a restart resumes them.
+/// </summary>
+internal sealed partial class ExperimentRouter(ModelServer server, ModelRegistry registry, ExperimentSettingsFile file, ShadowQueue shadowQueue,
+    TimeProvider time, ILogger<ExperimentRouter> logger) : IDisposable
+{
+    private readonly Lock _gate = new();
+    private ExperimentArms _arms = ExperimentArms.None;
+
+    internal ExperimentSettings Settings => Volatile.Read(ref _arms).Settings;
+
+    internal ShadowQueue ShadowQueue => shadowQueue;
+
+    /// <summary>The loaded shadow, or null; the shadow consumer leases it per work item.</summary>
+    internal ServedModel? Shadow => Volatile.Read(ref _arms).Shadow;
+
+    /// <summary>Loads the persisted experiments; a version that no longer loads is dropped from them and logged, never fatal.</summary>
+    internal void Restore()
+    {
+        ExperimentSettings saved;
+        try
+        {
+            saved = file.Read();
+        }
+        catch (Exception e) when (e is IOException or System.Text.Json.JsonException or UnauthorizedAccessException)
+        {
+            LogRestoreFailed(logger, file.Path, e);
+            return;
+        }
+        lock (_gate)
+        {
+            var ab = saved.AbVersion is { } abVersion ? TryLoad(abVersion) : null;
+            var shadow = saved.ShadowVersion is { } shadowVersion ? TryLoad(shadowVersion) : null;
+            var settings = saved with
+            {
+                AbVersion = ab is null ? null : saved.AbVersion,
+                AbSinceUtc = ab is null ? null : saved.AbSinceUtc,
+                ShadowVersion = shadow is null ? null : saved.ShadowVersion,
+                ShadowSinceUtc = shadow is null ? null : saved.ShadowSinceUtc,
+            };
+            Swap(new ExperimentArms(settings, ab, ab is null ? 0 : BasisPoints(settings.AbPercent), shadow), persist: settings != saved);
+        }
+    }
+
+    /// <summary>Starts (or changes) the A/B test: <paramref name="percent"/> of callers get <paramref name="version"/>.</summary>
+    internal ExperimentSettings SetAb(string version, double percent)
+    {
+        if (!(percent > 0 && percent < 100))
+            throw new ExperimentConfigurationException(ExperimentProblem.Invalid, $"percent must be greater than 0 and less than 100; got {percent}. To end the A/B test, DELETE /experiments/ab.");
+        lock (_gate)
+        {
+            var arms = _arms;
+            var current = server.Current?.Version;
+            if (version == current)
+                throw new ExperimentConfigurationException(ExperimentProblem.Conflict, $"'{version}' is the current version; an A/B test compares it with another version. Name a different version.");
+            if (version == arms.Settings.ShadowVersion)
+                throw new ExperimentConfigurationException(ExperimentProblem.Conflict, $"'{version}' is the shadow version; a version is either shadowed or A/B tested. DELETE /experiments/shadow first, or name another version.");
+            var ab = arms.Settings.AbVersion == version && arms.Ab is not null ? null : Load(version);
+            var since = ab is null ? arms.Settings.AbSinceUtc : time.GetUtcNow();
+            var settings = arms.Settings with { AbVersion = version, AbPercent = percent, AbSinceUtc = since };
+            Swap(new ExperimentArms(settings, ab ?? arms.Ab, BasisPoints(percent), arms.Shadow), persist: true);
+            return settings;
+        }
+    }
+
+    /// <summary>Ends the A/B test; every caller gets the current version again.</summary>
+    internal ExperimentSettings ClearAb()
+    {
+        lock (_gate)
+        {
+            var arms = _arms;
+            var settings = arms.Settings with { AbVersion = null, AbPercent = 0, AbSinceUtc = null };
+            Swap(arms with { Settings = settings, Ab = null, AbBasisPoints = 0 }, persist: true);
+            return settings;
+        }
+    }
+
+    /// <summary>Starts (or changes) the shadow: <paramref name="version"/> answers every request in the background.</summary>
+    internal ExperimentSettings SetShadow(string version)
+    {
+        lock (_gate)
+        {
+            var arms = _arms;
+            if (version == server.Current?.Version)
+                throw new ExperimentConfigurationException(ExperimentProblem.Conflict, $"'{version}' is the current version; it already answers live. Shadow a candidate instead.");
+            if (version == arms.Settings.AbVersion)
+                throw new ExperimentConfigurationException(ExperimentProblem.Conflict, $"'{version}' is the A/B version; a version is either shadowed or A/B tested. DELETE /experiments/ab first, or name another version.");
+            var shadow = arms.Settings.ShadowVersion == version && arms.Shadow is not null ? null : Load(version);
+            var since = shadow is null ? arms.Settings.ShadowSinceUtc : time.GetUtcNow();
+            var settings = arms.Settings with { ShadowVersion = version, ShadowSinceUtc = since };
+            Swap(arms with { Settings = settings, Shadow = shadow ?? arms.Shadow }, persist: true);
+            return settings;
+        }
+    }
+
+    /// <summary>Ends the shadow.</summary>
+    internal ExperimentSettings ClearShadow()
+    {
+        lock (_gate)
+        {
+            var arms = _arms;
+            var settings = arms.Settings with { ShadowVersion = null, ShadowSinceUtc = null };
+            Swap(arms with { Settings = settings, Shadow = null }, persist: true);
+            return settings;
+        }
+    }
+
+    /// <summary>
+    /// Answers one request: the caller's bucket (from <paramref name="clientId"/>, else random) picks the A/B arm
+    /// or the current version. The features are returned for the shadow.
+    /// </summary>
+    internal RoutedPrediction Predict(ReadOnlySpan<byte> image, int top, string? clientId)
+    {
+        var arms = Volatile.Read(ref _arms);
+        var arm = arms.Ab is not null && ClientBucket.Of(clientId) < arms.AbBasisPoints ? arms.Ab : null;
+        var prediction = server.Predict(image, top, arm, out var features);
+        return new RoutedPrediction(prediction, features);
+    }
+
+    /// <summary>Hands a logged live answer to the shadow, if there is one; never waits.</summary>
+    internal void OfferToShadow(string predictionId, RoutedPrediction routed, byte[] image)
+    {
+        if (Volatile.Read(ref _arms).Shadow is null)
+            return;
+        shadowQueue.TryEnqueue(new ShadowWork(predictionId, routed.Prediction.Label, routed.Prediction.ImageHash,
+            routed.Features, routed.Features is null ? image : null));
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            var arms = Interlocked.Exchange(ref _arms, ExperimentArms.None);
+            arms.Ab?.Retire();
+            arms.Shadow?.Retire();
+        }
+    }
+
+    private ServedModel Load(string version)
+    {
+        if (!ModelRegistry.IsVersionName(version))
+            throw new ExperimentConfigurationException(ExperimentProblem.Invalid, $"'{version}' is not a version name; versions look like v1, v2, ...");
+        if (registry.TryGet(version) is null)
+            throw new ExperimentConfigurationException(ExperimentProblem.UnknownVersion, $"Version '{version}' does not exist; GET /models lists them.");
+        try
+        {
+            return server.LoadExtra(version);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new ExperimentConfigurationException(ExperimentProblem.Unloadable, $"Version '{version}' failed to load: {e.Message}", e);
+        }
+    }
+
+    private ServedModel? TryLoad(string version)
+    {
+        try
+        {
+            return Load(version);
+        }
+        catch (ExperimentConfigurationException e)
+        {
+            LogRestoredVersionDropped(logger, version, e);
+            return null;
+        }
+    }
+
+    private void Swap(ExperimentArms next, bool persist)
+    {
+        if (persist)
+            file.Write(next.Settings);
+        var previous = Interlocked.Exchange(ref _arms, next);
+        if (previous.Ab is not null && !ReferenceEquals(previous.Ab, next.Ab))
+            previous.Ab.Retire();
+        if (previous.Shadow is not null && !ReferenceEquals(previous.Shadow, next.Shadow))
+            previous.Shadow.Retire();
+        LogExperiments(logger, next.Settings.AbVersion, next.Settings.AbPercent, next.Settings.ShadowVersion);
+    }
+
+    private static int BasisPoints(double percent) => (int)Math.Round(percent * (ClientBucket.Count / 100.0));
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Experiments: A/B {AbVersion} at {AbPercent}%, shadow {ShadowVersion}")]
+    private static partial void LogExperiments(ILogger logger, string? abVersion, double abPercent, string? shadowVersion);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The experiment settings in {Path} could not be read; starting without experiments")]
+    private static partial void LogRestoreFailed(ILogger logger, string path, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Experiment version {ModelVersion} no longer loads; dropped from the experiments")]
+    private static partial void LogRestoredVersionDropped(ILogger logger, string modelVersion, Exception exception);
+}

@@ -1,0 +1,84 @@
+using Classifier.Feedback;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Classifier.Serving;
+
+/// <summary>
+/// Restores the persisted experiments at start, then answers the shadow's work off the request path: one item
+/// at a time, each failure logged and counted, never reaching a caller.
+/// </summary>
+internal sealed partial class ExperimentService(ExperimentRouter router, ClassifierWorkspace workspace, IShadowScorer scorer, IExperimentLog log,
+    ILogger<ExperimentService> logger) : BackgroundService
+{
+    private long _answered;
+    private long _failed;
+
+    /// <summary>Shadow answers logged.</summary>
+    internal long Answered => Interlocked.Read(ref _answered);
+
+    /// <summary>Shadow work items that failed.</summary>
+    internal long Failed => Interlocked.Read(ref _failed);
+
+    /// <summary>Raised after each shadow work item, with its prediction id and whether it was logged (tests wait on it).</summary>
+    internal event Action<string, bool>? Processed;
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        // Registered after the reload service, so the current version is known before the experiments return.
+        router.Restore();
+        return base.StartAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await foreach (var work in router.ShadowQueue.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
+            {
+                bool logged = false;
+                try
+                {
+                    logged = Answer(work);
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+                {
+                    Interlocked.Increment(ref _failed);
+                    LogShadowFailed(logger, work.PredictionId, e);
+                }
+                Processed?.Invoke(work.PredictionId, logged);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private bool Answer(ShadowWork work)
+    {
+        var shadow = router.Shadow;
+        if (shadow is null || !shadow.TryAcquire())
+            return false; // the shadow ended after this work was queued
+        try
+        {
+            var features = work.Features;
+            if (features is null)
+            {
+                // The live answer came from the cache; the embedding cache makes this cheap for a seen image.
+                var featurized = workspace.Featurizer.Featurize(work.Image, work.ImageHash);
+                features = new FeaturizedFeatures(featurized.Hash, featurized.Features);
+            }
+            var answer = scorer.Score(shadow.Model, features);
+            log.LogShadowPrediction(work.PredictionId, shadow.Model.Manifest.Version, answer.Label, answer.Confidence);
+            Interlocked.Increment(ref _answered);
+            return true;
+        }
+        finally
+        {
+            shadow.Release();
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The shadow failed to answer prediction {PredictionId}; the live answer was not affected")]
+    private static partial void LogShadowFailed(ILogger logger, string predictionId, Exception exception);
+}
