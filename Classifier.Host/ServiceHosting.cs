@@ -48,6 +48,7 @@ internal static partial class ServiceHosting
         api.MapPredictionApi();
         api.MapFeedbackApi();
         api.MapModelsApi();
+        api.MapExperimentsApi();
         api.MapRetrainApi();
         app.MapRetrainDashboard();
         app.MapMetrics("/metrics", metrics.Registry);

@@ -31,15 +31,18 @@ internal static class PredictionApi
         return app;
     }
 
-    private static async Task<Ok<PredictResponse>> PredictAsync(HttpRequest request, int? top, IImageClassifier classifier,
+    /// <summary>Names the caller for A/B tests: the same id always gets the same arm.</summary>
+    internal const string ClientIdHeader = "X-Client-Id";
+
+    private static async Task<Ok<PredictResponse>> PredictAsync(HttpRequest request, int? top, ExperimentRouter router,
         IFeedbackStore feedback, ServiceMetrics metrics, IOptions<ClassifierOptions> options, IOptions<ServiceOptions> service, CancellationToken cancellationToken)
     {
         int count = ValidateTop(top, service.Value);
         var image = await ImageUpload.ReadSingleAsync(request, "image", options.Value.Images, cancellationToken);
-        return TypedResults.Ok(Predict(image, count, classifier, feedback, metrics));
+        return TypedResults.Ok(Predict(image, count, ClientId(request), router, feedback, metrics));
     }
 
-    private static async Task<Ok<BatchPredictResponse>> BatchPredictAsync(HttpRequest request, int? top, IImageClassifier classifier,
+    private static async Task<Ok<BatchPredictResponse>> BatchPredictAsync(HttpRequest request, int? top, ExperimentRouter router,
         IFeedbackStore feedback, ServiceMetrics metrics, IOptions<ClassifierOptions> options, IOptions<ServiceOptions> service, CancellationToken cancellationToken)
     {
         int count = ValidateTop(top, service.Value);
@@ -61,7 +64,7 @@ internal static class PredictionApi
             try
             {
                 var image = await ImageUpload.ReadFileAsync(files[i], options.Value.Images, cancellationToken);
-                results.Add(new BatchItem(i, files[i].FileName, Predict(image, count, classifier, feedback, metrics), null));
+                results.Add(new BatchItem(i, files[i].FileName, Predict(image, count, ClientId(request), router, feedback, metrics), null));
             }
             catch (InvalidImageException e)
             {
@@ -71,13 +74,19 @@ internal static class PredictionApi
         return TypedResults.Ok(new BatchPredictResponse(results));
     }
 
-    private static PredictResponse Predict(byte[] image, int top, IImageClassifier classifier, IFeedbackStore feedback, ServiceMetrics metrics)
+    private static PredictResponse Predict(byte[] image, int top, string? clientId, ExperimentRouter router, IFeedbackStore feedback, ServiceMetrics metrics)
     {
-        var prediction = classifier.Predict(image, top);
+        var routed = router.Predict(image, top, clientId);
+        var prediction = routed.Prediction;
         var id = feedback.LogPrediction(prediction, image);
         metrics.Predicted(prediction);
+        // After the answer is logged, so that the shadow's answer can name it; the shadow never delays the response.
+        router.OfferToShadow(id, routed, image);
         return new PredictResponse(prediction.Label, prediction.Confidence, prediction.Top, prediction.ModelVersion, id);
     }
+
+    private static string? ClientId(HttpRequest request) =>
+        request.Headers.TryGetValue(ClientIdHeader, out var value) && !string.IsNullOrWhiteSpace(value) ? value.ToString() : null;
 
     private static int ValidateTop(int? top, ServiceOptions service)
     {

@@ -11,6 +11,7 @@ internal static class ProblemMapping
     {
         InvalidImageException e => Problem(StatusFor(e.Kind), TitleFor(e.Kind), e.Message),
         RequestProblemException e => Problem(e.StatusCode, e.Title, e.Message),
+        ExperimentConfigurationException e => Problem(StatusFor(e.Problem), TitleFor(e.Problem), e.Message),
         ModelNotReadyException e => Problem(StatusCodes.Status503ServiceUnavailable, "No model is being served yet", e.Message),
         BadHttpRequestException e => Problem(e.StatusCode, e.StatusCode == StatusCodes.Status413PayloadTooLarge ? "Request too large" : "Bad request", e.Message),
         // Malformed multipart bodies and form limits surface as InvalidDataException from ReadFormAsync.
@@ -24,6 +25,22 @@ internal static class ProblemMapping
         ImageErrorKind.UnsupportedFormat => StatusCodes.Status415UnsupportedMediaType,
         ImageErrorKind.TooManyPixels => StatusCodes.Status422UnprocessableEntity,
         _ => StatusCodes.Status400BadRequest,
+    };
+
+    internal static int StatusFor(ExperimentProblem problem) => problem switch
+    {
+        ExperimentProblem.UnknownVersion => StatusCodes.Status404NotFound,
+        ExperimentProblem.Unloadable => StatusCodes.Status422UnprocessableEntity,
+        ExperimentProblem.Conflict => StatusCodes.Status409Conflict,
+        _ => StatusCodes.Status400BadRequest,
+    };
+
+    private static string TitleFor(ExperimentProblem problem) => problem switch
+    {
+        ExperimentProblem.UnknownVersion => "Unknown version",
+        ExperimentProblem.Unloadable => "Version cannot be served",
+        ExperimentProblem.Conflict => "Experiment conflict",
+        _ => "Invalid experiment",
     };
 
     private static string TitleFor(ImageErrorKind kind) => kind switch
