@@ -34,6 +34,9 @@ public sealed class ClassifierOptions
     /// <summary>Answers kept for repeated images (same bytes, same version); 0 turns the cache off. Default 10,000.</summary>
     public int PredictionCacheSize { get; set; } = 10_000;
 
+    /// <summary>Requests waiting for the shadow version at most; past it, the shadow skips them (counted in /experiments). Default 1,024.</summary>
+    public int ShadowQueueCapacity { get; set; } = 1024;
+
     /// <summary>Limits on input images. Default 10 MiB, 40 megapixels.</summary>
     public ImageLimits Images { get; set; } = new();
 

@@ -20,6 +20,8 @@ internal sealed class ClassifierOptionsValidator : IValidateOptions<ClassifierOp
             failures.Add($"Classifier:ReloadDebounce must not be negative; it is {options.ReloadDebounce}.");
         if (options.PredictionCacheSize < 0)
             failures.Add("Classifier:PredictionCacheSize must not be negative (0 turns the cache off).");
+        if (options.ShadowQueueCapacity <= 0)
+            failures.Add($"Classifier:ShadowQueueCapacity must be positive; it is {options.ShadowQueueCapacity}.");
         if (options.Images.MaxBytes <= 0)
             failures.Add("Classifier:Images:MaxBytes must be positive.");
         if (options.Images.MaxPixels <= 0)

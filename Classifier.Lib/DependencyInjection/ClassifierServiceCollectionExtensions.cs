@@ -41,7 +41,7 @@ public static class ClassifierServiceCollectionExtensions
         services.TryAddSingleton<IExperimentLog>(sp => sp.GetRequiredService<IFeedbackStore>() as IExperimentLog
             ?? throw new InvalidOperationException("Experiments log beside the built-in SQLite feedback store; the registered IFeedbackStore is another one. Remove its registration to use experiments."));
         services.TryAddSingleton(sp => new ExperimentSettingsFile(sp.GetRequiredService<IOptions<Classifier.ClassifierOptions>>().Value.StatePath));
-        services.TryAddSingleton<ShadowQueue>();
+        services.TryAddSingleton(sp => new ShadowQueue(sp.GetRequiredService<IOptions<Classifier.ClassifierOptions>>().Value.ShadowQueueCapacity));
         services.TryAddSingleton<IShadowScorer, HeadShadowScorer>();
         services.TryAddSingleton<ExperimentRouter>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ModelReloadService>());

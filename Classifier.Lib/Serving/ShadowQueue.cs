@@ -6,13 +6,11 @@ namespace Classifier.Serving;
 /// The bounded hand-off from the request path to the shadow: a request never waits for it. When the shadow
 /// falls behind, new work is dropped and counted instead of queued without bound.
 /// </summary>
-internal sealed class ShadowQueue
+internal sealed class ShadowQueue(int capacity)
 {
-    /// <summary>Work items held at most; past it, work is dropped.</summary>
-    internal const int Capacity = 1024;
-
+    // FullMode.Wait makes TryWrite fail at once when full, so a drop is seen and counted (the Drop modes drop silently).
     private readonly Channel<ShadowWork> _channel = Channel.CreateBounded<ShadowWork>(
-        new BoundedChannelOptions(Capacity) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true });
+        new BoundedChannelOptions(capacity) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true });
     private long _dropped;
     private long _enqueued;
 

@@ -100,6 +100,43 @@ public sealed class ShadowExperimentTests(SampleFixture sample)
         Assert.Equal(0, report.Shadow.Count);
     }
 
+    [Fact]
+    public async Task ShadowThatFallsBehind_DropsAndCountsWork_WithoutDelayingTheLiveAnswer()
+    {
+        using var scope = await ServiceScope.CreateAsync(sample, versions: 2);
+        var images = sample.TestImages.Take(4).Select(f => File.ReadAllBytes(f.Path)).ToArray();
+        using var scorer = new BlockingScorer();
+        await using var baseFactory = scope.Factory(new Dictionary<string, string?> { ["Classifier:ShadowQueueCapacity"] = "1" });
+        await using var factory = WithScorer(baseFactory, scorer);
+        var client = factory.CreateClient();
+        using var processed = new ProcessedCounter(factory.Services.GetRequiredService<ExperimentService>(), 2);
+        (await client.PutAsJsonAsync("/experiments/shadow", new ShadowRequest("v1"))).EnsureSuccessStatusCode();
+
+        ExperimentsReport behind;
+        try
+        {
+            await ExperimentsApiTests.PredictAsync(client, images[0], null);
+            await scorer.Entered.Task.WaitAsync(s_timeout); // the shadow holds the first request
+            // The second waits in the queue (capacity 1); the third and fourth find it full.
+            await Task.Run(async () =>
+            {
+                foreach (var image in images.Skip(1))
+                    await ExperimentsApiTests.PredictAsync(client, image, null);
+            }).WaitAsync(s_timeout);
+            behind = (await client.GetFromJsonAsync<ExperimentsReport>("/experiments"))!;
+        }
+        finally
+        {
+            scorer.Release();
+        }
+        await processed.Done.WaitAsync(s_timeout);
+        var caughtUp = (await client.GetFromJsonAsync<ExperimentsReport>("/experiments"))!;
+
+        Assert.Equal(2, behind.Shadow!.Dropped);
+        Assert.Equal(2, caughtUp.Shadow!.Count);
+        Assert.Equal(2, processed.Logged);
+    }
+
     private static WebApplicationFactory<Program> WithScorer(ClassifierServiceFactory factory, IShadowScorer scorer) =>
         factory.WithWebHostBuilder(builder => builder.ConfigureTestServices(services => services.AddSingleton(scorer)));
 
