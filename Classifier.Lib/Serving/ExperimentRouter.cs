@@ -46,7 +46,15 @@ internal sealed partial class ExperimentRouter(ModelServer server, ModelRegistry
                 ShadowVersion = shadow is null ? null : saved.ShadowVersion,
                 ShadowSinceUtc = shadow is null ? null : saved.ShadowSinceUtc,
             };
-            Swap(new ExperimentArms(settings, ab, ab is null ? 0 : BasisPoints(settings.AbPercent), shadow), persist: settings != saved);
+            try
+            {
+                Swap(new ExperimentArms(settings, ab, ab is null ? 0 : BasisPoints(settings.AbPercent), shadow), persist: settings != saved);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Serving starts without experiments rather than not at all; Swap released what it had loaded.
+                LogRestoreFailed(logger, file.Path, e);
+            }
         }
     }
 
@@ -176,7 +184,22 @@ internal sealed partial class ExperimentRouter(ModelServer server, ModelRegistry
     private void Swap(ExperimentArms next, bool persist)
     {
         if (persist)
-            file.Write(next.Settings);
+        {
+            try
+            {
+                file.Write(next.Settings);
+            }
+            catch
+            {
+                // Not persisted, not applied: release the versions loaded for it.
+                var now = _arms;
+                if (next.Ab is not null && !ReferenceEquals(next.Ab, now.Ab))
+                    next.Ab.Retire();
+                if (next.Shadow is not null && !ReferenceEquals(next.Shadow, now.Shadow))
+                    next.Shadow.Retire();
+                throw;
+            }
+        }
         var previous = Interlocked.Exchange(ref _arms, next);
         if (previous.Ab is not null && !ReferenceEquals(previous.Ab, next.Ab))
             previous.Ab.Retire();
@@ -190,7 +213,7 @@ internal sealed partial class ExperimentRouter(ModelServer server, ModelRegistry
     [LoggerMessage(Level = LogLevel.Information, Message = "Experiments: A/B {AbVersion} at {AbPercent}%, shadow {ShadowVersion}")]
     private static partial void LogExperiments(ILogger logger, string? abVersion, double abPercent, string? shadowVersion);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "The experiment settings in {Path} could not be read; starting without experiments")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "The experiment settings in {Path} could not be read or written; starting without experiments")]
     private static partial void LogRestoreFailed(ILogger logger, string path, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Experiment version {ModelVersion} no longer loads; dropped from the experiments")]

@@ -115,6 +115,30 @@ public sealed class ExperimentsApiTests(SampleFixture sample)
     }
 
     [Fact]
+    public async Task Restart_WhenAnExperimentVersionNoLongerLoads_ServesWithoutIt()
+    {
+        using var scope = await ServiceScope.CreateAsync(sample, versions: 3);
+        await using (var first = scope.Factory())
+        {
+            var client = first.CreateClient();
+            (await client.PutAsJsonAsync("/experiments/ab", new AbTestRequest("v1", 50))).EnsureSuccessStatusCode();
+            (await client.PutAsJsonAsync("/experiments/shadow", new ShadowRequest("v2"))).EnsureSuccessStatusCode();
+        }
+        File.WriteAllBytes(new ModelRegistry(scope.ModelsPath).HeadPath("v1"), [1, 2, 3, 4]);
+
+        await using var second = scope.Factory();
+        var restarted = second.CreateClient();
+        var report = (await restarted.GetFromJsonAsync<ExperimentsReport>("/experiments"))!;
+        var versions = new HashSet<string>();
+        for (int i = 0; i < 20; i++)
+            versions.Add((await PredictAsync(restarted, File.ReadAllBytes(sample.TestImages[0].Path), $"after-{i}")).ModelVersion);
+
+        Assert.Null(report.Ab);
+        Assert.Equal("v2", report.Shadow!.Version);
+        Assert.Equal(["v3"], versions);
+    }
+
+    [Fact]
     public async Task Delete_EndsTheExperiments()
     {
         using var scope = await ServiceScope.CreateAsync(sample, versions: 3);
