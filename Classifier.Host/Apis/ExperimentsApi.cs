@@ -26,7 +26,7 @@ internal static class ExperimentsApi
         return app;
     }
 
-    private static Ok<ExperimentsReport> Get(ExperimentRouter router, IModelStatus status, IExperimentLog log, ExperimentService shadow)
+    private static Ok<ExperimentsReport> Get(ExperimentRouter router, IModelStatus status, IExperimentLog log, ExperimentService experimentService)
     {
         var settings = router.Settings;
         AbTestReport? ab = null;
@@ -44,7 +44,7 @@ internal static class ExperimentsApi
         {
             var s = log.ShadowStatistics(shadowVersion, shadowSince);
             shadowReport = new ShadowReport(shadowVersion, shadowSince, s.Count, s.Count == 0 ? null : (double)s.Agreed / s.Count, s.MeanConfidence,
-                Accuracy(s.Labelled, s.Correct), router.ShadowQueue.Dropped, shadow.Failed);
+                Accuracy(s.Labelled, s.Correct), router.ShadowQueue.Dropped, experimentService.Failed);
         }
         return TypedResults.Ok(new ExperimentsReport(status.Current?.Version, ab, shadowReport));
     }

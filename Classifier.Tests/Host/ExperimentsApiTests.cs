@@ -162,6 +162,8 @@ public sealed class ExperimentsApiTests(SampleFixture sample)
     [Theory]
     [InlineData("ab", "v1", 0.0, HttpStatusCode.BadRequest, "percent")]
     [InlineData("ab", "v1", 100.0, HttpStatusCode.BadRequest, "percent")]
+    [InlineData("ab", "v1", null, HttpStatusCode.BadRequest, "percent is required")]
+    [InlineData("ab", "v1", -5.0, HttpStatusCode.BadRequest, "percent")]
     [InlineData("ab", "v9", 10.0, HttpStatusCode.NotFound, "does not exist")]
     [InlineData("ab", "../v1", 10.0, HttpStatusCode.BadRequest, "not a version name")]
     [InlineData("ab", "v3", 10.0, HttpStatusCode.Conflict, "current version")]
