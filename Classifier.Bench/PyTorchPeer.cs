@@ -13,7 +13,7 @@ internal static class PyTorchPeer
     private const string Script = """
         import json, sys, time
         import torch, torchvision
-        threads, warmup, count = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+        threads, warmup, count, rounds = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
         torch.set_num_threads(threads)
         model = torchvision.models.resnet18(weights=None)
         model.fc = torch.nn.Identity()  # 512-d pooled features, as the ONNX backbone gives
@@ -22,10 +22,12 @@ internal static class PyTorchPeer
         with torch.inference_mode():
             for _ in range(warmup):
                 model(x)
-            start = time.perf_counter()
-            for _ in range(count):
-                model(x)
-            elapsed = time.perf_counter() - start
+            elapsed = float("inf")
+            for _ in range(rounds):  # best of rounds, as the .NET side does
+                start = time.perf_counter()
+                for _ in range(count):
+                    model(x)
+                elapsed = min(elapsed, time.perf_counter() - start)
         print(json.dumps({"imagesPerSecond": count / elapsed, "torch": torch.__version__,
                           "torchvision": torchvision.__version__, "threads": torch.get_num_threads()}))
         """;
@@ -33,23 +35,23 @@ internal static class PyTorchPeer
     internal sealed record Result(double ImagesPerSecond, string Version, int Threads);
 
     /// <summary>Runs the peer; null with a reason when PyTorch is not installed and cannot be.</summary>
-    internal static (Result? Result, string? Problem) Measure(int threads, int warmup, int count)
+    internal static (Result? Result, string? Problem) Measure(int threads, int warmup, int count, int rounds)
     {
-        var outcome = Run(threads, warmup, count);
+        var outcome = Run(threads, warmup, count, rounds);
         if (outcome.Result is null)
         {
             Apt.Install("python3-torch", "python3-torchvision");
-            outcome = Run(threads, warmup, count);
+            outcome = Run(threads, warmup, count, rounds);
         }
         return outcome;
     }
 
-    private static (Result? Result, string? Problem) Run(int threads, int warmup, int count)
+    private static (Result? Result, string? Problem) Run(int threads, int warmup, int count, int rounds)
     {
         var script = Path.Combine(Path.GetTempPath(), "classifier-bench-torch.py");
         File.WriteAllText(script, Script);
         var start = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { script, threads.ToString(CultureInfo.InvariantCulture), warmup.ToString(CultureInfo.InvariantCulture), count.ToString(CultureInfo.InvariantCulture) })
+        foreach (var a in new[] { script, threads.ToString(CultureInfo.InvariantCulture), warmup.ToString(CultureInfo.InvariantCulture), count.ToString(CultureInfo.InvariantCulture), rounds.ToString(CultureInfo.InvariantCulture) })
             start.ArgumentList.Add(a);
         start.Environment["OMP_NUM_THREADS"] = threads.ToString(CultureInfo.InvariantCulture);
         try
