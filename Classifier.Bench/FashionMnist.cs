@@ -26,7 +26,7 @@ internal static class FashionMnist
     internal static string Import(string folder, bool train, int perClass)
     {
         Ensure();
-        var done = Path.Combine(folder, ".imported");
+        var done = Path.TrimEndingDirectorySeparator(folder) + ".imported";
         if (File.Exists(done))
             return folder;
         if (Directory.Exists(folder))

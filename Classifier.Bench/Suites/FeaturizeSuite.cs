@@ -13,7 +13,7 @@ namespace Classifier.Bench.Suites;
 internal static class FeaturizeSuite
 {
     private const int Warmup = 20;
-    private const int Rounds = 3;
+    private const int Rounds = 5;
 
     internal static SuiteReport Run(BenchContext context)
     {
@@ -27,62 +27,76 @@ internal static class FeaturizeSuite
         using var backbone = new OnnxBackbone(options);
         var featurizer = new Featurizer(new ImageDecoder(new ImageLimits()), backbone, cache: null);
 
-        // Warm up the library path (session creation, engine pool, JIT) on a few images of each set.
+        // Warm up the library path (session creation, JIT) on a few images of each set.
         foreach (var set in sets)
             foreach (var bytes in set.Images.Take(Warmup / sets.Count + 1))
                 featurizer.Featurize(bytes);
 
-        // The machine may be shared: each figure is the best of several rounds, library and peer interleaved.
-        var library = new Dictionary<string, double>();
-        for (int round = 0; round < Rounds; round++)
-            foreach (var set in sets)
-            {
-                var seconds = Time(() => { foreach (var bytes in set.Images) featurizer.Featurize(bytes); });
-                library[set.Name] = Math.Max(library.GetValueOrDefault(set.Name), set.Images.Count / seconds);
-            }
-        foreach (var set in sets)
-            report.Add("Classifier.Lib Featurizer", set.Name, set.Images.Count, library[set.Name], 1000 / library[set.Name]);
-        // The headline: the 28×28 Fashion-MNIST PNG and JPEG sets together.
-        var mixed = sets.Where(s => s.Headline).ToArray();
-        double mixedRate = mixed.Sum(s => s.Images.Count) / mixed.Sum(s => s.Images.Count / library[s.Name]);
-
-        // Where the time goes, per image, on the first headline set.
+        // Where the time goes, per image, on the first set.
         var probe = sets[0].Images;
         var decoder = featurizer.Decoder;
         var rgb = probe.Select(b => decoder.DecodeResized(b, options.InputWidth, options.InputHeight)).ToList();
         var tensors = rgb.Select(i => PixelTensor.FromRgb(i, options)).ToList();
-        double hashMs = 1000 * Best(() => { foreach (var b in probe) ContentHash.Of(b); }) / probe.Count;
+        double hashMs = 1000 * Best(() => { foreach (var b in probe) { decoder.Validate(b); ContentHash.Of(b); } }) / probe.Count;
         double decodeMs = 1000 * Best(() => { foreach (var b in probe) decoder.DecodeResized(b, options.InputWidth, options.InputHeight); }) / probe.Count;
         double tensorMs = 1000 * Best(() => { foreach (var i in rgb) PixelTensor.FromRgb(i, options); }) / probe.Count;
         double backboneMs = 1000 * Best(() => { foreach (var t in tensors) backbone.Featurize(t); }) / probe.Count;
+
+        // The machine may be shared with other work: each round measures ONNX Runtime alone, PyTorch alone and the
+        // library back to back, so that a ratio compares runs made under the same load; the median round is reported.
+        using var ort = new OnnxRuntimeAlone(options, tensors, threads);
+        var rounds = new List<(double Ort, double? Torch, Dictionary<string, double> Library)>();
+        string? torchVersion = null, torchProblem = null;
+        for (int round = 0; round < Rounds; round++)
+        {
+            double ortRate = ort.Measure();
+            var (torch, problem) = PyTorchPeer.Measure(threads, Warmup, context.Images, 1);
+            torchVersion ??= torch is null ? null : $"{torch.Version}, {torch.Threads} threads";
+            torchProblem ??= problem;
+            var library = sets.ToDictionary(s => s.Name, s => s.Images.Count / Time(() => { foreach (var bytes in s.Images) featurizer.Featurize(bytes); }));
+            rounds.Add((ortRate, torch?.ImagesPerSecond, library));
+        }
+
+        double Median(IEnumerable<double> values)
+        {
+            var sorted = values.Order().ToArray();
+            return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+        }
+        var mixed = sets.Where(s => s.Headline).ToArray();
+        double MixedRate(Dictionary<string, double> library) =>
+            mixed.Sum(s => s.Images.Count) / mixed.Sum(s => s.Images.Count / library[s.Name]);
+
+        foreach (var set in sets)
+            report.Add("Classifier.Lib Featurizer", set.Name, set.Images.Count, Median(rounds.Select(r => r.Library[set.Name])), 1000 / Median(rounds.Select(r => r.Library[set.Name])));
+        double mixedRate = Median(rounds.Select(r => MixedRate(r.Library)));
+        report.Add("Classifier.Lib Featurizer", "PNG+JPEG 28×28 (headline)", mixed.Sum(s => s.Images.Count), mixedRate, 1000 / mixedRate);
+        double ortMedian = Median(rounds.Select(r => r.Ort));
+        report.Add($"ONNX Runtime {OrtEnv.Instance().GetVersionString()} InferenceSession alone (ResNet18.onnx)", "tensor", tensors.Count, ortMedian, 1000 / ortMedian);
+        if (torchVersion is not null)
+        {
+            double torchMedian = Median(rounds.Select(r => r.Torch ?? double.NaN));
+            report.Add($"PyTorch resnet18 alone ({torchVersion})", "tensor", context.Images, torchMedian, 1000 / torchMedian);
+        }
+        else
+            report.Notes.Add($"PyTorch peer not measured: {torchProblem}");
         report.Add("  breakdown: validate+hash", sets[0].Name, probe.Count, 1000 / hashMs, hashMs);
         report.Add("  breakdown: decode+resize", sets[0].Name, probe.Count, 1000 / decodeMs, decodeMs);
         report.Add("  breakdown: pixels→tensor", sets[0].Name, probe.Count, 1000 / tensorMs, tensorMs);
         report.Add("  breakdown: OnnxBackbone.Featurize", "tensor", probe.Count, 1000 / backboneMs, backboneMs);
         report.Facts["preprocessingFolded"] = backbone.PreprocessingFolded;
+        report.Facts["loadAverageAtEnd"] = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "";
+        report.Facts["rounds"] = rounds.Select(r => new { onnxRuntime = r.Ort, pyTorch = r.Torch, library = r.Library, headline = MixedRate(r.Library) }).ToArray();
 
-        // Peer (a): ONNX Runtime alone on the backbone network, same process, same threads, tensors made in advance.
-        double ortRate = OnnxRuntimeAlone(options.ModelPath, options, tensors, threads);
-        report.Add($"ONNX Runtime {OrtEnv.Instance().GetVersionString()} InferenceSession alone (ResNet18.onnx)", "tensor", tensors.Count, ortRate, 1000 / ortRate);
-
-        // Peer (b): PyTorch alone, launched now, same threads.
-        var (torch, problem) = PyTorchPeer.Measure(threads, Warmup, context.Images, Rounds);
-        if (torch is not null)
-            report.Add($"PyTorch resnet18 alone ({torch.Version}, {torch.Threads} threads)", "tensor", context.Images, torch.ImagesPerSecond, 1000 / torch.ImagesPerSecond);
-        else
-            report.Notes.Add($"PyTorch peer not measured: {problem}");
-
-        report.Add("Classifier.Lib Featurizer", "PNG+JPEG 28×28 (headline)", mixed.Sum(s => s.Images.Count), mixedRate, 1000 / mixedRate);
-        report.Ratios["vsOnnxRuntime"] = mixedRate / ortRate;
-        if (torch is not null)
-            report.Ratios["vsPyTorch"] = mixedRate / torch.ImagesPerSecond;
+        report.Ratios["vsOnnxRuntime"] = Median(rounds.Select(r => MixedRate(r.Library) / r.Ort));
+        if (torchVersion is not null)
+            report.Ratios["vsPyTorch"] = Median(rounds.Select(r => MixedRate(r.Library) / (r.Torch ?? double.NaN)));
         foreach (var set in sets)
         {
-            report.Ratios[$"vsOnnxRuntime.{set.Key}"] = library[set.Name] / ortRate;
-            if (torch is not null)
-                report.Ratios[$"vsPyTorch.{set.Key}"] = library[set.Name] / torch.ImagesPerSecond;
+            report.Ratios[$"vsOnnxRuntime.{set.Key}"] = Median(rounds.Select(r => r.Library[set.Name] / r.Ort));
+            if (torchVersion is not null)
+                report.Ratios[$"vsPyTorch.{set.Key}"] = Median(rounds.Select(r => r.Library[set.Name] / (r.Torch ?? double.NaN)));
         }
-        report.Notes.Add($"{threads} intra-op threads everywhere; {Warmup} warm-up images; each figure the best of {Rounds} rounds; library timed through Featurizer.Featurize (validate, SHA-256, decode, resize, tensor, backbone) with no cache.");
+        report.Notes.Add($"{threads} intra-op threads everywhere; {Warmup} warm-up images; {Rounds} rounds, each ONNX Runtime alone, PyTorch alone, then the library, back to back; figures and ratios are the median round's. Library timed through Featurizer.Featurize (validate, SHA-256, decode, resize, tensor, backbone) with no cache. Load average at the end: {report.Facts["loadAverageAtEnd"]}.");
         return report;
     }
 
@@ -120,27 +134,39 @@ internal static class FeaturizeSuite
         return data.ToArray();
     }
 
-    private static double OnnxRuntimeAlone(string modelPath, BackboneOptions options, List<float[]> tensors, int threads)
+    /// <summary>Peer (a): ONNX Runtime alone on the backbone network, same process, same threads, tensors made in advance.</summary>
+    private sealed class OnnxRuntimeAlone : IDisposable
     {
-        using var sessionOptions = new SessionOptions { IntraOpNumThreads = threads };
-        using var session = new InferenceSession(modelPath, sessionOptions);
-        using var run = new RunOptions();
-        long[] shape = [1, 3, options.InputHeight, options.InputWidth];
-        string[] inputNames = [options.InputTensorName];
-        string[] outputNames = [options.OutputTensorName];
-        var values = tensors.Select(t => OrtValue.CreateTensorValueFromMemory(t, shape)).ToList();
-        try
+        private readonly SessionOptions _options;
+        private readonly InferenceSession _session;
+        private readonly RunOptions _run = new();
+        private readonly string[] _inputNames, _outputNames;
+        private readonly List<OrtValue> _values;
+
+        internal OnnxRuntimeAlone(BackboneOptions options, List<float[]> tensors, int threads)
         {
-            void RunOne(OrtValue value)
-            {
-                using var outputs = session.Run(run, inputNames, [value], outputNames);
-            }
-            foreach (var v in values.Take(Warmup)) RunOne(v);
-            return values.Count / Best(() => { foreach (var v in values) RunOne(v); });
+            _options = new SessionOptions { IntraOpNumThreads = threads };
+            _session = new InferenceSession(options.ModelPath, _options);
+            long[] shape = [1, 3, options.InputHeight, options.InputWidth];
+            _inputNames = [options.InputTensorName];
+            _outputNames = [options.OutputTensorName];
+            _values = [.. tensors.Select(t => OrtValue.CreateTensorValueFromMemory(t, shape))];
+            foreach (var v in _values.Take(Warmup)) RunOne(v);
         }
-        finally
+
+        private void RunOne(OrtValue value)
         {
-            foreach (var v in values) v.Dispose();
+            using var outputs = _session.Run(_run, _inputNames, [value], _outputNames);
+        }
+
+        internal double Measure() => _values.Count / Time(() => { foreach (var v in _values) RunOne(v); });
+
+        public void Dispose()
+        {
+            foreach (var v in _values) v.Dispose();
+            _run.Dispose();
+            _session.Dispose();
+            _options.Dispose();
         }
     }
 

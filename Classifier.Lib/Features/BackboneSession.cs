@@ -2,7 +2,7 @@ using Microsoft.ML.OnnxRuntime;
 
 namespace Classifier.Features;
 
-/// <summary>The loaded ONNX Runtime sessions of a backbone: the network, and the preprocessing model unless it folded into an offset.</summary>
+/// <summary>The loaded ONNX Runtime sessions of a backbone: the network, and the preprocessing model unless it folded into a TensorFold.</summary>
 internal sealed class BackboneSession : IDisposable
 {
     private readonly InferenceSession _network;
@@ -12,7 +12,7 @@ internal sealed class BackboneSession : IDisposable
     private readonly string[] _outputNames;
     private readonly BackboneOptions _options;
 
-    private BackboneSession(BackboneOptions options, InferenceSession network, int dimension, float[]? inputOffset, InferenceSession? preprocess)
+    private BackboneSession(BackboneOptions options, InferenceSession network, int dimension, TensorFold? fold, InferenceSession? preprocess)
     {
         _options = options;
         _network = network;
@@ -20,16 +20,16 @@ internal sealed class BackboneSession : IDisposable
         _inputNames = [options.InputTensorName];
         _outputNames = [options.OutputTensorName];
         Dimension = dimension;
-        InputOffset = inputOffset;
+        Fold = fold;
         Preprocess = preprocess;
     }
 
     internal int Dimension { get; }
 
-    /// <summary>The preprocessing model as a constant added to the input tensor (NCHW), or null.</summary>
-    internal float[]? InputOffset { get; }
+    /// <summary>The preprocessing model as a plane reorder and a constant offset, or null.</summary>
+    internal TensorFold? Fold { get; }
 
-    /// <summary>The preprocessing model when it is not a constant offset, or null.</summary>
+    /// <summary>The preprocessing model when it is not a TensorFold, or null.</summary>
     internal InferenceSession? Preprocess { get; }
 
     internal static BackboneSession Load(BackboneOptions options)
@@ -50,11 +50,11 @@ internal sealed class BackboneSession : IDisposable
                 return new BackboneSession(options, network, (int)dimension, null, null);
             var preprocess = new InferenceSession(preprocessingPath, sessionOptions);
             var probe = new BackboneSession(options, network, (int)dimension, null, preprocess);
-            var offset = probe.ProbeOffset();
-            if (offset is null)
+            var fold = TensorFold.Probe(probe.RunPreprocess, options.InputHeight * options.InputWidth, options.PixelScale);
+            if (fold is null)
                 return probe;
             preprocess.Dispose();
-            return new BackboneSession(options, network, (int)dimension, offset, null);
+            return new BackboneSession(options, network, (int)dimension, fold, null);
         }
         catch
         {
@@ -80,26 +80,6 @@ internal sealed class BackboneSession : IDisposable
             }
         }
         return sessionOptions;
-    }
-
-    /// <summary>
-    /// Runs the preprocessing model on zeros and on a pseudo-random tensor: when f(r) = r + f(0) within float
-    /// rounding, it is a constant offset f(0) (ResNetPreprocess.onnx subtracts a mean image) and is returned.
-    /// </summary>
-    private float[]? ProbeOffset()
-    {
-        int length = 3 * _options.InputHeight * _options.InputWidth;
-        var offset = RunPreprocess(new float[length]);
-        var random = new Random(20261127);
-        var probe = new float[length];
-        for (int i = 0; i < length; i++)
-            probe[i] = random.Next(256) * _options.PixelScale;
-        var mapped = RunPreprocess(probe);
-        float scale = 1f + offset.Concat(probe).Max(Math.Abs);
-        for (int i = 0; i < length; i++)
-            if (Math.Abs(mapped[i] - (probe[i] + offset[i])) > 1e-5f * scale)
-                return null;
-        return offset;
     }
 
     internal float[] RunPreprocess(float[] tensor)

@@ -15,8 +15,8 @@ namespace Classifier.Features;
 /// The network runs on an <see cref="InferenceSession"/> directly rather than through ML.NET's OnnxTransformer
 /// (which the head still uses ML.NET for): per image, the PredictionEngine path cost about 75 ms of the ~90 ms
 /// it took (Classifier.Bench featurize: ONNX Runtime alone ran the same network in 13 ms). The preprocessing
-/// model that ships with ResNet18 only subtracts a constant mean image; when a probe shows that it is such an
-/// offset, the offset is computed once and folded into the pixel tensor instead of a second ONNX run per image.
+/// model that ships with ResNet18 only reorders RGB planes to BGR and subtracts a constant mean image; when a probe
+/// shows that it is such a <see cref="TensorFold"/>, it is folded into the pixel tensor instead of a second ONNX run per image.
 /// </remarks>
 internal sealed class OnnxBackbone : IDisposable
 {
@@ -49,32 +49,27 @@ internal sealed class OnnxBackbone : IDisposable
     /// </summary>
     internal string Id { get; }
 
-    /// <summary>Whether the preprocessing model was found to be a constant offset and folded into the pixel tensor.</summary>
-    internal bool PreprocessingFolded => _session.Value.InputOffset is not null;
+    /// <summary>Whether the preprocessing model was found to be a plane reorder plus a constant offset and folded into the pixel tensor.</summary>
+    internal bool PreprocessingFolded => _session.Value.Fold is not null;
 
-    /// <summary>Runs the preprocessing (if any) and the network on one NCHW tensor laid out by <see cref="PixelTensor.FromRgb(RgbImage, BackboneOptions, float[])"/> without an offset.</summary>
+    /// <summary>Runs the preprocessing (if any) and the network on one NCHW tensor laid out by <see cref="PixelTensor.FromRgb(RgbImage, BackboneOptions, TensorFold)"/> without a fold.</summary>
     internal float[] Featurize(float[] tensor)
     {
         ArgumentNullException.ThrowIfNull(tensor);
         var session = _session.Value;
-        if (session.InputOffset is { } offset)
-        {
-            var input = new float[tensor.Length];
-            for (int i = 0; i < input.Length; i++)
-                input[i] = tensor[i] + offset[i];
-            return session.RunNetwork(input);
-        }
+        if (session.Fold is { } fold)
+            return session.RunNetwork(fold.Apply(tensor));
         return session.Preprocess is null ? session.RunNetwork(tensor) : session.RunNetwork(session.RunPreprocess(tensor));
     }
 
-    /// <summary>Features of a decoded image of the input size: the pixels are laid out with the folded offset, then the network runs once.</summary>
+    /// <summary>Features of a decoded image of the input size: the pixels are laid out with the preprocessing folded in, then the network runs once.</summary>
     internal float[] Featurize(RgbImage image)
     {
         ArgumentNullException.ThrowIfNull(image);
         var session = _session.Value;
         if (session.Preprocess is not null)
             return Featurize(PixelTensor.FromRgb(image, Options));
-        return session.RunNetwork(PixelTensor.FromRgb(image, Options, session.InputOffset));
+        return session.RunNetwork(PixelTensor.FromRgb(image, Options, session.Fold));
     }
 
     public void Dispose()

@@ -6,42 +6,36 @@ namespace Classifier.Features;
 internal static class PixelTensor
 {
     /// <summary>
-    /// (pixel × scale − mean[c]) / std[c] per plane, plus <paramref name="offset"/> (NCHW, the folded preprocessing
-    /// model) when given: one pass over the pixels, no intermediate tensor.
+    /// (pixel × scale − mean[c]) / std[c] per plane in the configured channel order; with a <paramref name="fold"/>
+    /// (the preprocessing model as a plane reorder plus an offset), each value lands directly where the preprocessing
+    /// would have moved it, offset added: one pass over the pixels, no intermediate tensor.
     /// </summary>
-    internal static float[] FromRgb(RgbImage image, BackboneOptions options, float[]? offset = null)
+    internal static float[] FromRgb(RgbImage image, BackboneOptions options, TensorFold? fold = null)
     {
         int planeSize = image.Width * image.Height;
         var tensor = new float[3 * planeSize];
-        if (offset is not null && offset.Length != tensor.Length)
-            throw new ArgumentException($"The offset has {offset.Length} values; the tensor has {tensor.Length}.", nameof(offset));
+        if (fold is not null && fold.Offset.Length != tensor.Length)
+            throw new ArgumentException($"The fold's offset has {fold.Offset.Length} values; the tensor has {tensor.Length}.", nameof(fold));
         ReadOnlySpan<byte> pixels = image.Pixels.AsSpan(0, 3 * planeSize);
-        Span<float> scale = stackalloc float[3];
-        Span<float> bias = stackalloc float[3];
-        Span<int> plane = stackalloc int[3];
+        var output = tensor.AsSpan();
         for (int source = 0; source < 3; source++)
         {
-            // The plane this RGB channel lands in, and that plane's normalisation.
-            int target = options.ChannelOrder == ChannelOrder.Rgb ? source : 2 - source;
-            plane[source] = target * planeSize;
-            scale[source] = options.PixelScale / options.Std[target];
-            bias[source] = options.Mean[target] / options.Std[target];
-        }
-        var output = tensor.AsSpan();
-        for (int c = 0; c < 3; c++)
-        {
-            var destination = output.Slice(plane[c], planeSize);
-            float s = scale[c], b = bias[c];
-            if (offset is null)
+            // The plane this RGB channel lands in, that plane's normalisation, and where the fold moves it.
+            int plane = options.ChannelOrder == ChannelOrder.Rgb ? source : 2 - source;
+            float scale = options.PixelScale / options.Std[plane];
+            float bias = options.Mean[plane] / options.Std[plane];
+            int landed = fold is null ? plane : Array.IndexOf(fold.PlaneSource, plane);
+            var destination = output.Slice(landed * planeSize, planeSize);
+            if (fold is null)
             {
-                for (int i = 0, j = c; i < destination.Length; i++, j += 3)
-                    destination[i] = pixels[j] * s - b;
+                for (int i = 0, j = source; i < destination.Length; i++, j += 3)
+                    destination[i] = pixels[j] * scale - bias;
             }
             else
             {
-                var add = offset.AsSpan(plane[c], planeSize);
-                for (int i = 0, j = c; i < destination.Length; i++, j += 3)
-                    destination[i] = pixels[j] * s - b + add[i];
+                var add = fold.Offset.AsSpan(landed * planeSize, planeSize);
+                for (int i = 0, j = source; i < destination.Length; i++, j += 3)
+                    destination[i] = pixels[j] * scale - bias + add[i];
             }
         }
         return tensor;
