@@ -41,6 +41,7 @@ internal static class FeaturizeSuite
         double decodeMs = 1000 * Best(() => { foreach (var b in probe) decoder.DecodeResized(b, options.InputWidth, options.InputHeight); }) / probe.Count;
         double tensorMs = 1000 * Best(() => { foreach (var i in rgb) PixelTensor.FromRgb(i, options); }) / probe.Count;
         double backboneMs = 1000 * Best(() => { foreach (var t in tensors) backbone.Featurize(t); }) / probe.Count;
+        var variants = BackboneVariants.Measure(options, tensors, threads).ToList();
 
         // The machine may be shared with other work: each round measures ONNX Runtime alone, PyTorch alone and the
         // library back to back, so that a ratio compares runs made under the same load; the median round is reported.
@@ -83,6 +84,9 @@ internal static class FeaturizeSuite
         report.Add("  breakdown: decode+resize", sets[0].Name, probe.Count, 1000 / decodeMs, decodeMs);
         report.Add("  breakdown: pixels→tensor", sets[0].Name, probe.Count, 1000 / tensorMs, tensorMs);
         report.Add("  breakdown: OnnxBackbone.Featurize", "tensor", probe.Count, 1000 / backboneMs, backboneMs);
+        foreach (var (name, ms) in variants)
+            report.Add($"  backbone {name}", "tensor", probe.Count, 1000 / ms, ms);
+        report.Add("  backbone (3) InferenceSession: network on the folded tensor (now)", "tensor", probe.Count, 1000 / backboneMs, backboneMs);
         report.Facts["preprocessingFolded"] = backbone.PreprocessingFolded;
         report.Facts["loadAverageAtEnd"] = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "";
         report.Facts["rounds"] = rounds.Select(r => new { onnxRuntime = r.Ort, pyTorch = r.Torch, library = r.Library, headline = MixedRate(r.Library) }).ToArray();
