@@ -7,6 +7,7 @@ var suites = new Dictionary<string, Func<BenchContext, SuiteReport>>(StringCompa
     ["featurize"] = FeaturizeSuite.Run,
     ["retrain"] = RetrainSuite.Run,
     ["accuracy"] = AccuracySuite.Run,
+    ["decode"] = DecodeSuite.Run,
 };
 
 if (args.Length == 0 || args[0] is "-h" or "--help")
