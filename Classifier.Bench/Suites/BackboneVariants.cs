@@ -9,7 +9,7 @@ namespace Classifier.Bench.Suites;
 /// <summary>
 /// The ways the library has run the backbone, timed on the same tensors in the same run so that each step of the
 /// featurize work shows its gain: (1) ML.NET's OnnxTransformer chain, preprocessing model then network, through a
-/// PredictionEngine (the library before this work); (2) both ONNX models on InferenceSessions; (3) the network
+/// PredictionEngine (the library before this work); (1b) ML.NET with the network alone (the fold without the bypass); (2) both ONNX models on InferenceSessions; (3) the network
 /// alone on a tensor with the preprocessing folded in (the library now).
 /// </summary>
 internal static class BackboneVariants
@@ -17,23 +17,26 @@ internal static class BackboneVariants
     internal static IEnumerable<(string Name, double MsPerImage)> Measure(BackboneOptions options, IReadOnlyList<float[]> tensors, int threads)
     {
         yield return ("(1) ML.NET ApplyOnnxModel chain, PredictionEngine (before)", MlNetChain(options, tensors, threads));
+        yield return ("(1b) ML.NET ApplyOnnxModel network only, on the folded tensor", MlNetChain(options, tensors, threads, networkOnly: true));
         yield return ("(2) InferenceSession: preprocess model, then network", TwoSessions(options, tensors, threads));
     }
 
-    private static double MlNetChain(BackboneOptions options, IReadOnlyList<float[]> tensors, int threads)
+    private static double MlNetChain(BackboneOptions options, IReadOnlyList<float[]> tensors, int threads, bool networkOnly = false)
     {
         var ml = new MLContext();
         var inputSchema = SchemaDefinition.Create(typeof(PixelInput));
-        inputSchema[0].ColumnName = options.PreprocessingInputTensorName;
+        inputSchema[0].ColumnName = networkOnly ? options.InputTensorName : options.PreprocessingInputTensorName;
         inputSchema[0].ColumnType = new VectorDataViewType(NumberDataViewType.Single, 1, 3, options.InputHeight, options.InputWidth);
         var empty = ml.Data.LoadFromEnumerable(Array.Empty<PixelInput>(), inputSchema);
         OnnxOptions Onnx(string file, string input, string output) => new()
         {
             ModelFile = file, InputColumns = [input], OutputColumns = [output], IntraOpNumThreads = threads,
         };
-        var chain = ml.Transforms.ApplyOnnxModel(Onnx(options.PreprocessingModelPath!, options.PreprocessingInputTensorName, options.PreprocessingOutputTensorName))
-            .Append(ml.Transforms.CopyColumns(options.InputTensorName, options.PreprocessingOutputTensorName))
-            .Append(ml.Transforms.ApplyOnnxModel(Onnx(options.ModelPath, options.InputTensorName, options.OutputTensorName)));
+        var network = ml.Transforms.ApplyOnnxModel(Onnx(options.ModelPath, options.InputTensorName, options.OutputTensorName));
+        IEstimator<ITransformer> chain = networkOnly ? network
+            : ml.Transforms.ApplyOnnxModel(Onnx(options.PreprocessingModelPath!, options.PreprocessingInputTensorName, options.PreprocessingOutputTensorName))
+                .Append(ml.Transforms.CopyColumns(options.InputTensorName, options.PreprocessingOutputTensorName))
+                .Append(network);
         var model = chain.Fit(empty);
         var outputType = model.GetOutputSchema(empty.Schema)[options.OutputTensorName].Type;
         var outputSchema = SchemaDefinition.Create(typeof(FeatureOutput));
