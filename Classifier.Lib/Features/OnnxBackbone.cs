@@ -12,11 +12,14 @@ namespace Classifier.Features;
 /// <see cref="InferenceSession"/> is shared, and its <c>Run</c> may be called concurrently.
 /// </summary>
 /// <remarks>
-/// The network runs on an <see cref="InferenceSession"/> directly rather than through ML.NET's OnnxTransformer
-/// (which the head still uses ML.NET for): per image, the PredictionEngine path cost about 75 ms of the ~90 ms
-/// it took (Classifier.Bench featurize: ONNX Runtime alone ran the same network in 13 ms). The preprocessing
-/// model that ships with ResNet18 only reorders RGB planes to BGR and subtracts a constant mean image; when a probe
-/// shows that it is such a <see cref="TensorFold"/>, it is folded into the pixel tensor instead of a second ONNX run per image.
+/// Why not ML.NET's OnnxTransformer here (the head is still ML.NET): the preprocessing model that ships with ResNet18
+/// only reorders RGB planes to BGR and subtracts a constant mean image, and running it as a second ONNX model per image
+/// was the largest cost outside the network (Classifier.Bench featurize, "backbone (1)" against "(1b)"). A probe at
+/// load finds such a <see cref="TensorFold"/> and <see cref="PixelTensor"/> applies it while laying out the pixels, so
+/// one network run remains. That probe needs the preprocessing model run on chosen tensors, and what is left is one
+/// tensor in, one vector out: an <see cref="InferenceSession"/> does it with no PredictionEngine pool or row
+/// conversion, and the library sets the session's threads and CUDA fallback itself. Whether the bypass gains beyond
+/// the fold could not be told apart from noise on the shared 2-core machine where it was measured (see RESULTS.md).
 /// </remarks>
 internal sealed class OnnxBackbone : IDisposable
 {
