@@ -35,7 +35,7 @@ internal sealed class Featurizer(ImageDecoder decoder, OnnxBackbone backbone, Em
             return cached;
         var options = Backbone.Options;
         var image = Augmentations.Apply(Decoder, bytes, options.InputWidth, options.InputHeight, augmentation);
-        var features = Backbone.Featurize(PixelTensor.FromRgb(image, options));
+        var features = Backbone.Featurize(image);
         cache?.Put(key, hash, features);
         return features;
     }
@@ -45,7 +45,7 @@ internal sealed class Featurizer(ImageDecoder decoder, OnnxBackbone backbone, Em
     {
         var options = Backbone.Options;
         var image = Decoder.DecodeResized(bytes, options.InputWidth, options.InputHeight);
-        return Backbone.Featurize(PixelTensor.FromRgb(image, options));
+        return Backbone.Featurize(image);
     }
 
     /// <summary>

@@ -2,23 +2,30 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.Extensions.ObjectPool;
-using Microsoft.ML;
-using Microsoft.ML.Data;
-using Microsoft.ML.Transforms.Onnx;
+using Classifier.Images;
+using Microsoft.ML.OnnxRuntime;
 
 namespace Classifier.Features;
 
 /// <summary>
-/// The frozen backbone run through ML.NET's ONNX transformer: an NCHW float tensor in, a feature vector out.
-/// Thread-safe: prediction engines are pooled, the ONNX Runtime session underneath is shared.
+/// The frozen backbone run by ONNX Runtime: an NCHW float tensor in, a feature vector out. Thread-safe: one
+/// <see cref="InferenceSession"/> is shared, and its <c>Run</c> may be called concurrently.
 /// </summary>
+/// <remarks>
+/// Why not ML.NET's OnnxTransformer here (the head is still ML.NET): the preprocessing model that ships with ResNet18
+/// only reorders RGB planes to BGR and subtracts a constant mean image, and running it as a second ONNX model per image
+/// was the largest cost outside the network (Classifier.Bench featurize, "backbone (1)" against "(1b)"). A probe at
+/// load finds such a <see cref="TensorFold"/> and <see cref="PixelTensor"/> applies it while laying out the pixels, so
+/// one network run remains. That probe needs the preprocessing model run on chosen tensors, and what is left is one
+/// tensor in, one vector out: an <see cref="InferenceSession"/> does it with no PredictionEngine pool or row
+/// conversion, and the library sets the session's threads and CUDA fallback itself. Whether the bypass gains beyond
+/// the fold could not be told apart from noise on the shared 2-core machine where it was measured (see RESULTS.md).
+/// </remarks>
 internal sealed class OnnxBackbone : IDisposable
 {
     private static readonly ConcurrentDictionary<string, string> FileHashes = new();
 
-    private readonly MLContext _ml = new();
-    private readonly Lazy<Session> _session;
+    private readonly Lazy<BackboneSession> _session;
 
     /// <summary>Checks the options and computes the id; the network itself is loaded on first use (a run served from the cache never loads it).</summary>
     internal OnnxBackbone(BackboneOptions options)
@@ -28,43 +35,7 @@ internal sealed class OnnxBackbone : IDisposable
         Options = options;
         FileSha256 = FileHashes.GetOrAdd(Path.GetFullPath(options.ModelPath), HashFile);
         Id = ComputeId(options, FileSha256);
-        _session = new Lazy<Session>(() => Load(_ml, options));
-    }
-
-    private sealed record Session(ITransformer Model, DefaultObjectPool<PredictionEngine<PixelInput, FeatureOutput>> Engines, int Dimension);
-
-    private static Session Load(MLContext _ml, BackboneOptions options)
-    {
-        string pixelsColumn = options.PreprocessingModelPath is null ? options.InputTensorName : options.PreprocessingInputTensorName;
-        var inputSchema = SchemaDefinition.Create(typeof(PixelInput));
-        inputSchema[0].ColumnName = pixelsColumn;
-        inputSchema[0].ColumnType = new VectorDataViewType(NumberDataViewType.Single, 1, 3, options.InputHeight, options.InputWidth);
-        var empty = _ml.Data.LoadFromEnumerable(Array.Empty<PixelInput>(), inputSchema);
-
-        IEstimator<ITransformer> backbone = _ml.Transforms.ApplyOnnxModel(OnnxOptionsFor(options, options.ModelPath,
-            options.InputTensorName, options.OutputTensorName));
-        IEstimator<ITransformer> chain = backbone;
-        if (options.PreprocessingModelPath is { } preprocessing)
-        {
-            IEstimator<ITransformer> preprocess = _ml.Transforms.ApplyOnnxModel(OnnxOptionsFor(options, preprocessing,
-                options.PreprocessingInputTensorName, options.PreprocessingOutputTensorName));
-            if (options.PreprocessingOutputTensorName != options.InputTensorName)
-                preprocess = preprocess.Append(_ml.Transforms.CopyColumns(options.InputTensorName, options.PreprocessingOutputTensorName));
-            chain = preprocess.Append(backbone);
-        }
-        var model = chain.Fit(empty);
-
-        var outputColumn = model.GetOutputSchema(empty.Schema)[options.OutputTensorName];
-        if (outputColumn.Type is not VectorDataViewType { ItemType: NumberDataViewType } vectorType || vectorType.Size == 0)
-            throw new InvalidOperationException($"Backbone output '{options.OutputTensorName}' is {outputColumn.Type}, not a fixed-size float vector.");
-
-        var outputSchema = SchemaDefinition.Create(typeof(FeatureOutput));
-        outputSchema[0].ColumnName = options.OutputTensorName;
-        outputSchema[0].ColumnType = vectorType;
-        var engines = new DefaultObjectPool<PredictionEngine<PixelInput, FeatureOutput>>(
-            new Serving.PredictionEnginePolicy<PixelInput, FeatureOutput>(() => _ml.Model.CreatePredictionEngine<PixelInput, FeatureOutput>(model, true, inputSchema, outputSchema)),
-            Environment.ProcessorCount * 2);
-        return new Session(model, engines, vectorType.Size);
+        _session = new Lazy<BackboneSession>(() => BackboneSession.Load(options));
     }
 
     internal BackboneOptions Options { get; }
@@ -81,36 +52,34 @@ internal sealed class OnnxBackbone : IDisposable
     /// </summary>
     internal string Id { get; }
 
-    /// <summary>Runs the network on one NCHW tensor.</summary>
+    /// <summary>Whether the preprocessing model was found to be a plane reorder plus a constant offset and folded into the pixel tensor.</summary>
+    internal bool PreprocessingFolded => _session.Value.Fold is not null;
+
+    /// <summary>Runs the preprocessing (if any) and the network on one NCHW tensor laid out by <see cref="PixelTensor.FromRgb(RgbImage, BackboneOptions, TensorFold)"/> without a fold.</summary>
     internal float[] Featurize(float[] tensor)
     {
-        var engines = _session.Value.Engines;
-        var engine = engines.Get();
-        try
-        {
-            return engine.Predict(new PixelInput { Pixels = tensor }).Features;
-        }
-        finally
-        {
-            engines.Return(engine);
-        }
+        ArgumentNullException.ThrowIfNull(tensor);
+        var session = _session.Value;
+        if (session.Fold is { } fold)
+            return session.RunNetwork(fold.Apply(tensor));
+        return session.Preprocess is null ? session.RunNetwork(tensor) : session.RunNetwork(session.RunPreprocess(tensor));
+    }
+
+    /// <summary>Features of a decoded image of the input size: the pixels are laid out with the preprocessing folded in, then the network runs once.</summary>
+    internal float[] Featurize(RgbImage image)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        var session = _session.Value;
+        if (session.Preprocess is not null)
+            return Featurize(PixelTensor.FromRgb(image, Options));
+        return session.RunNetwork(PixelTensor.FromRgb(image, Options, session.Fold));
     }
 
     public void Dispose()
     {
         if (_session.IsValueCreated)
-            (_session.Value.Model as IDisposable)?.Dispose();
+            _session.Value.Dispose();
     }
-
-    private static OnnxOptions OnnxOptionsFor(BackboneOptions options, string modelFile, string input, string output) => new()
-    {
-        ModelFile = modelFile,
-        InputColumns = [input],
-        OutputColumns = [output],
-        GpuDeviceId = options.GpuDeviceId,
-        FallbackToCpu = true,
-        IntraOpNumThreads = options.IntraOpThreads,
-    };
 
     private static string HashFile(string path)
     {
@@ -127,15 +96,4 @@ internal sealed class OnnxBackbone : IDisposable
         var digest = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(description)));
         return $"{o.Name}-{digest[..12]}";
     }
-
-    private sealed class PixelInput
-    {
-        public float[] Pixels { get; set; } = [];
-    }
-
-    private sealed class FeatureOutput
-    {
-        public float[] Features { get; set; } = [];
-    }
-
 }

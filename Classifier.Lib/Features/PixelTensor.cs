@@ -5,20 +5,38 @@ namespace Classifier.Features;
 /// <summary>Lays RGB pixels out as the backbone's NCHW float input.</summary>
 internal static class PixelTensor
 {
-    internal static float[] FromRgb(RgbImage image, BackboneOptions options)
+    /// <summary>
+    /// (pixel × scale − mean[c]) / std[c] per plane in the configured channel order; with a <paramref name="fold"/>
+    /// (the preprocessing model as a plane reorder plus an offset), each value lands directly where the preprocessing
+    /// would have moved it, offset added: one pass over the pixels, no intermediate tensor.
+    /// </summary>
+    internal static float[] FromRgb(RgbImage image, BackboneOptions options, TensorFold? fold = null)
     {
         int planeSize = image.Width * image.Height;
         var tensor = new float[3 * planeSize];
-        var pixels = image.Pixels;
-        for (int channel = 0; channel < 3; channel++)
+        if (fold is not null && fold.Offset.Length != tensor.Length)
+            throw new ArgumentException($"The fold's offset has {fold.Offset.Length} values; the tensor has {tensor.Length}.", nameof(fold));
+        ReadOnlySpan<byte> pixels = image.Pixels.AsSpan(0, 3 * planeSize);
+        var output = tensor.AsSpan();
+        for (int source = 0; source < 3; source++)
         {
-            // Source channel in RGB order that lands in this plane.
-            int source = options.ChannelOrder == ChannelOrder.Rgb ? channel : 2 - channel;
-            float scale = options.PixelScale / options.Std[channel];
-            float offset = options.Mean[channel] / options.Std[channel];
-            var plane = tensor.AsSpan(channel * planeSize, planeSize);
-            for (int i = 0; i < planeSize; i++)
-                plane[i] = pixels[i * 3 + source] * scale - offset;
+            // The plane this RGB channel lands in, that plane's normalisation, and where the fold moves it.
+            int plane = options.ChannelOrder == ChannelOrder.Rgb ? source : 2 - source;
+            float scale = options.PixelScale / options.Std[plane];
+            float bias = options.Mean[plane] / options.Std[plane];
+            int landed = fold is null ? plane : Array.IndexOf(fold.PlaneSource, plane);
+            var destination = output.Slice(landed * planeSize, planeSize);
+            if (fold is null)
+            {
+                for (int i = 0, j = source; i < destination.Length; i++, j += 3)
+                    destination[i] = pixels[j] * scale - bias;
+            }
+            else
+            {
+                var add = fold.Offset.AsSpan(landed * planeSize, planeSize);
+                for (int i = 0, j = source; i < destination.Length; i++, j += 3)
+                    destination[i] = pixels[j] * scale - bias + add[i];
+            }
         }
         return tensor;
     }

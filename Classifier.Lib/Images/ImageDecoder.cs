@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using SkiaSharp;
 
 namespace Classifier.Images;
@@ -65,11 +66,16 @@ internal sealed class ImageDecoder(ImageLimits limits)
                 ? $"The {format} image is truncated: its data ends before the last row."
                 : $"The {format} image data is corrupt ({result}).");
 
-        using var resized = decoded.Width == resizeWidth && decoded.Height == resizeHeight
-            ? decoded.Copy()
-            : decoded.Resize(new SKImageInfo(resizeWidth, resizeHeight, SKColorType.Rgba8888, SKAlphaType.Premul), Sampling)
-              ?? throw new InvalidImageException(ImageErrorKind.Corrupt, $"The {format} image could not be resized.");
-        using var oriented = Orient(resized, origin);
+        // Neither an image already of the right size nor an upright one is copied (Classifier.Bench featurize).
+        bool needsResize = decoded.Width != resizeWidth || decoded.Height != resizeHeight;
+        using var resized = needsResize
+            ? decoded.Resize(new SKImageInfo(resizeWidth, resizeHeight, SKColorType.Rgba8888, SKAlphaType.Premul), Sampling)
+              ?? throw new InvalidImageException(ImageErrorKind.Corrupt, $"The {format} image could not be resized.")
+            : null;
+        var sized = resized ?? decoded;
+        if (origin == SKEncodedOrigin.TopLeft)
+            return ToRgbOnWhite(sized);
+        using var oriented = Orient(sized, origin);
         return ToRgbOnWhite(oriented);
     }
 
@@ -83,9 +89,6 @@ internal sealed class ImageDecoder(ImageLimits limits)
     /// <summary>Applies the EXIF orientation so that the image is upright (matrices map source to destination pixels).</summary>
     private static SKBitmap Orient(SKBitmap source, SKEncodedOrigin origin)
     {
-        if (origin == SKEncodedOrigin.TopLeft)
-            return source.Copy();
-
         float w = source.Width, h = source.Height;
         (SKMatrix matrix, bool swap) = origin switch
         {
@@ -111,14 +114,18 @@ internal sealed class ImageDecoder(ImageLimits limits)
     /// <summary>Premultiplied RGBA → RGB over white: c + (255 − a).</summary>
     private static RgbImage ToRgbOnWhite(SKBitmap bitmap)
     {
-        var rgba = bitmap.GetPixelSpan();
-        var rgb = new byte[bitmap.Width * bitmap.Height * 3];
-        for (int i = 0, j = 0; j < rgb.Length; i += 4, j += 3)
+        int count = bitmap.Width * bitmap.Height;
+        var rgba = MemoryMarshal.Cast<byte, uint>(bitmap.GetPixelSpan()[..(4 * count)]);
+        var rgb = new byte[count * 3];
+        var output = rgb.AsSpan();
+        // One 32-bit read per pixel (R in the low byte: RGBA in memory, little-endian as every .NET target here).
+        for (int i = 0, j = 0; i < rgba.Length && j + 2 < output.Length; i++, j += 3)
         {
-            int background = 255 - rgba[i + 3];
-            rgb[j] = (byte)(rgba[i] + background);
-            rgb[j + 1] = (byte)(rgba[i + 1] + background);
-            rgb[j + 2] = (byte)(rgba[i + 2] + background);
+            uint pixel = rgba[i];
+            uint background = 255 - (pixel >> 24);
+            output[j] = (byte)((pixel & 0xFF) + background);
+            output[j + 1] = (byte)(((pixel >> 8) & 0xFF) + background);
+            output[j + 2] = (byte)(((pixel >> 16) & 0xFF) + background);
         }
         return new RgbImage(bitmap.Width, bitmap.Height, rgb);
     }

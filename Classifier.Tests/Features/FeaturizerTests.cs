@@ -125,6 +125,70 @@ public sealed class FeaturizerTests(SampleFixture sample, FeaturizerTests.Backbo
     }
 
     [Fact]
+    public void Load_ResNetPreprocess_IsFoldedIntoTheTensorAsAPlaneReorderAndOffset()
+    {
+        _ = fixture.Backbone.Dimension;
+
+        Assert.True(fixture.Backbone.PreprocessingFolded);
+    }
+
+    [Fact]
+    public void Featurize_Image_EqualsOnnxRuntimeRunByHandOnPreprocessThenNetwork()
+    {
+        // The library's path (offset folded into the pixel tensor, one network run) against both ONNX models run by hand.
+        var options = fixture.Backbone.Options;
+        var image = _decoder.DecodeResized(File.ReadAllBytes(sample.TestImages[3].Path), options.InputWidth, options.InputHeight);
+        var tensor = PixelTensor.FromRgb(image, options);
+        long[] shape = [1, 3, options.InputHeight, options.InputWidth];
+
+        var ours = fixture.Backbone.Featurize(image);
+
+        using var preprocess = new InferenceSession(options.PreprocessingModelPath!);
+        using var network = new InferenceSession(options.ModelPath);
+        using var run = new RunOptions();
+        using var input = OrtValue.CreateTensorValueFromMemory(tensor, shape);
+        using var preprocessed = preprocess.Run(run, new Dictionary<string, OrtValue> { [options.PreprocessingInputTensorName] = input }, [options.PreprocessingOutputTensorName]);
+        using var output = network.Run(run, new Dictionary<string, OrtValue> { [options.InputTensorName] = preprocessed[0] }, [options.OutputTensorName]);
+        var expected = output[0].GetTensorDataAsSpan<float>().ToArray();
+
+        Assert.Equal(expected.Length, ours.Length);
+        Assert.True(MaxAbsoluteDifference(expected, ours) < 1e-4f * Math.Max(1f, expected.Max(Math.Abs)),
+            $"max |difference| {MaxAbsoluteDifference(expected, ours)} on features up to {expected.Max(Math.Abs)}");
+    }
+
+    [Fact]
+    public void PixelTensor_WithFold_MovesPlanesAndAddsTheOffset()
+    {
+        var options = new BackboneOptions { InputWidth = 2, InputHeight = 1, ChannelOrder = ChannelOrder.Bgr, Mean = [1f, 2f, 3f], Std = [1f, 2f, 4f] };
+        var image = new RgbImage(2, 1, [10, 20, 30, 40, 50, 60]);
+        var fold = new TensorFold([2, 0, 1], [0.5f, 1.5f, 2.5f, 3.5f, 4.5f, 5.5f]);
+
+        var plain = PixelTensor.FromRgb(image, options);
+        var folded = PixelTensor.FromRgb(image, options, fold);
+
+        // BGR: plane 0 holds blue, normalised by Mean[0]/Std[0]; the fold then takes planes 2, 0, 1.
+        Assert.Equal([29f, 59f, 9f, 24f, 1.75f, 9.25f], plain);
+        Assert.Equal([1.75f + 0.5f, 9.25f + 1.5f, 29f + 2.5f, 59f + 3.5f, 9f + 4.5f, 24f + 5.5f], folded);
+        Assert.Equal(fold.Apply(plain), folded);
+    }
+
+    [Fact]
+    public void TensorFold_Probe_RecoversAReorderAndOffsetButRefusesAScale()
+    {
+        int planeSize = 4;
+        float[] offset = [.. Enumerable.Range(0, 12).Select(i => -i * 0.25f)];
+        var expected = new TensorFold([1, 2, 0], offset);
+
+        var found = TensorFold.Probe(expected.Apply, planeSize, 1f);
+        var refused = TensorFold.Probe(t => [.. t.Select(v => v * 0.5f)], planeSize, 1f);
+
+        Assert.NotNull(found);
+        Assert.Equal(expected.PlaneSource, found.PlaneSource);
+        Assert.Equal(expected.Offset, found.Offset);
+        Assert.Null(refused);
+    }
+
+    [Fact]
     public void Featurize_EqualsMlNetsOwnResNet18Featurizer()
     {
         var options = fixture.Backbone.Options;

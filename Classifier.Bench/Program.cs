@@ -1,0 +1,34 @@
+using System.Diagnostics;
+using Classifier.Bench;
+using Classifier.Bench.Suites;
+
+var suites = new Dictionary<string, Func<BenchContext, SuiteReport>>(StringComparer.OrdinalIgnoreCase)
+{
+    ["featurize"] = FeaturizeSuite.Run,
+    ["retrain"] = RetrainSuite.Run,
+    ["accuracy"] = AccuracySuite.Run,
+    ["decode"] = DecodeSuite.Run,
+};
+
+if (args.Length == 0 || args[0] is "-h" or "--help")
+{
+    Console.WriteLine($"usage: Classifier.Bench SUITE [--out DIR] [--images N] [--per-class N,N,...]\nsuites: all, {string.Join(", ", suites.Keys)}");
+    return args.Length == 0 ? 2 : 0;
+}
+
+var context = BenchContext.Parse(args[1..]);
+var chosen = args[0].Equals("all", StringComparison.OrdinalIgnoreCase) ? suites.Keys.ToArray() : [args[0]];
+foreach (var name in chosen)
+{
+    if (!suites.TryGetValue(name, out var run))
+    {
+        Console.Error.WriteLine($"Unknown suite '{name}'. Known: all, {string.Join(", ", suites.Keys)}.");
+        return 2;
+    }
+    var stopwatch = Stopwatch.StartNew();
+    var report = run(context);
+    report.Write(context.OutputFolder);
+    Console.WriteLine(report.ToMarkdown());
+    Console.WriteLine($"({name}: {stopwatch.Elapsed.TotalSeconds:F0} s; {Path.Combine(context.OutputFolder, name + ".json")})");
+}
+return 0;

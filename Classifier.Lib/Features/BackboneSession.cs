@@ -1,0 +1,106 @@
+using Microsoft.ML.OnnxRuntime;
+
+namespace Classifier.Features;
+
+/// <summary>The loaded ONNX Runtime sessions of a backbone: the network, and the preprocessing model unless it folded into a TensorFold.</summary>
+internal sealed class BackboneSession : IDisposable
+{
+    private readonly InferenceSession _network;
+    private readonly RunOptions _run = new();
+    private readonly long[] _inputShape;
+    private readonly string[] _inputNames;
+    private readonly string[] _outputNames;
+    private readonly BackboneOptions _options;
+
+    private BackboneSession(BackboneOptions options, InferenceSession network, int dimension, TensorFold? fold, InferenceSession? preprocess)
+    {
+        _options = options;
+        _network = network;
+        _inputShape = [1, 3, options.InputHeight, options.InputWidth];
+        _inputNames = [options.InputTensorName];
+        _outputNames = [options.OutputTensorName];
+        Dimension = dimension;
+        Fold = fold;
+        Preprocess = preprocess;
+    }
+
+    internal int Dimension { get; }
+
+    /// <summary>The preprocessing model as a plane reorder and a constant offset, or null.</summary>
+    internal TensorFold? Fold { get; }
+
+    /// <summary>The preprocessing model when it is not a TensorFold, or null.</summary>
+    internal InferenceSession? Preprocess { get; }
+
+    internal static BackboneSession Load(BackboneOptions options)
+    {
+        using var sessionOptions = CreateSessionOptions(options);
+        var network = new InferenceSession(options.ModelPath, sessionOptions);
+        try
+        {
+            if (!network.InputMetadata.ContainsKey(options.InputTensorName))
+                throw new InvalidOperationException($"Backbone '{options.ModelPath}' has no input '{options.InputTensorName}'; it has {string.Join(", ", network.InputMetadata.Keys)}. Set BackboneOptions.InputTensorName.");
+            if (!network.OutputMetadata.TryGetValue(options.OutputTensorName, out var output))
+                throw new InvalidOperationException($"Backbone '{options.ModelPath}' has no output '{options.OutputTensorName}'; it has {string.Join(", ", network.OutputMetadata.Keys)}. Set BackboneOptions.OutputTensorName.");
+            long dimension = output.Dimensions.Skip(1).Aggregate(1L, (a, d) => a * d);
+            if (output.ElementType != typeof(float) || dimension <= 0)
+                throw new InvalidOperationException($"Backbone output '{options.OutputTensorName}' is {output.ElementType.Name}[{string.Join(',', output.Dimensions)}], not a fixed-size float vector.");
+
+            if (options.PreprocessingModelPath is not { } preprocessingPath)
+                return new BackboneSession(options, network, (int)dimension, null, null);
+            var preprocess = new InferenceSession(preprocessingPath, sessionOptions);
+            var probe = new BackboneSession(options, network, (int)dimension, null, preprocess);
+            var fold = TensorFold.Probe(probe.RunPreprocess, options.InputHeight * options.InputWidth, options.PixelScale);
+            if (fold is null)
+                return probe;
+            preprocess.Dispose();
+            return new BackboneSession(options, network, (int)dimension, fold, null);
+        }
+        catch
+        {
+            network.Dispose();
+            throw;
+        }
+    }
+
+    private static SessionOptions CreateSessionOptions(BackboneOptions options)
+    {
+        var sessionOptions = new SessionOptions();
+        if (options.IntraOpThreads is { } threads)
+            sessionOptions.IntraOpNumThreads = threads;
+        if (options.GpuDeviceId is { } device)
+        {
+            try
+            {
+                sessionOptions.AppendExecutionProvider_CUDA(device);
+            }
+            catch (Exception e) when (e is OnnxRuntimeException or EntryPointNotFoundException or DllNotFoundException)
+            {
+                // As ML.NET's FallbackToCpu: the CPU-only native runtime has no CUDA provider; run on CPU.
+            }
+        }
+        return sessionOptions;
+    }
+
+    internal float[] RunPreprocess(float[] tensor)
+    {
+        var preprocess = Preprocess ?? throw new InvalidOperationException("This backbone has no preprocessing model.");
+        using var input = OrtValue.CreateTensorValueFromMemory(tensor, _inputShape);
+        using var outputs = preprocess.Run(_run, [_options.PreprocessingInputTensorName], [input], [_options.PreprocessingOutputTensorName]);
+        return outputs[0].GetTensorDataAsSpan<float>().ToArray();
+    }
+
+    internal float[] RunNetwork(float[] tensor)
+    {
+        using var input = OrtValue.CreateTensorValueFromMemory(tensor, _inputShape);
+        using var outputs = _network.Run(_run, _inputNames, [input], _outputNames);
+        return outputs[0].GetTensorDataAsSpan<float>().ToArray();
+    }
+
+    public void Dispose()
+    {
+        _network.Dispose();
+        Preprocess?.Dispose();
+        _run.Dispose();
+    }
+}
