@@ -48,12 +48,20 @@ internal sealed class BackboneSession : IDisposable
 
             if (options.PreprocessingModelPath is not { } preprocessingPath)
                 return new BackboneSession(options, network, (int)dimension, null, null);
-            var preprocess = new InferenceSession(preprocessingPath, sessionOptions);
-            var probe = new BackboneSession(options, network, (int)dimension, null, preprocess);
-            var fold = TensorFold.Probe(probe.RunPreprocess, options.InputHeight * options.InputWidth, options.PixelScale);
+            var probe = new BackboneSession(options, network, (int)dimension, null, new InferenceSession(preprocessingPath, sessionOptions));
+            TensorFold? fold;
+            try
+            {
+                fold = TensorFold.Probe(probe.RunPreprocess, options.InputHeight * options.InputWidth, options.PixelScale);
+            }
+            catch
+            {
+                probe.ReleaseAllButNetwork();
+                throw;
+            }
             if (fold is null)
                 return probe;
-            preprocess.Dispose();
+            probe.ReleaseAllButNetwork();
             return new BackboneSession(options, network, (int)dimension, fold, null);
         }
         catch
@@ -97,10 +105,16 @@ internal sealed class BackboneSession : IDisposable
         return outputs[0].GetTensorDataAsSpan<float>().ToArray();
     }
 
+    /// <summary>Disposes what a probing instance owns apart from the network, which the instance replacing it keeps.</summary>
+    private void ReleaseAllButNetwork()
+    {
+        Preprocess?.Dispose();
+        _run.Dispose();
+    }
+
     public void Dispose()
     {
         _network.Dispose();
-        Preprocess?.Dispose();
-        _run.Dispose();
+        ReleaseAllButNetwork();
     }
 }
