@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Security.Cryptography;
-using System.Text;
 using Classifier.Datasets;
 using Classifier.Evaluation;
 using Classifier.Features;
@@ -74,7 +72,7 @@ public sealed class ClassifierWorkspace : IDisposable
         var backbone = _backbone.Value;
         var manifest = Registry.Register(head, version => new ModelManifest(
             version, head.Labels, backbone.Id, backbone.FileSha256, head.Dimension, metrics,
-            Fingerprint(examples), examples.Length, parent, Options.Training, DateTimeOffset.UtcNow, started));
+            DataFingerprint.Of(examples.Select(e => (e.Hash, e.Label))), examples.Length, parent, Options.Training, DateTimeOffset.UtcNow, started));
         Registry.Promote(manifest.Version, "train", Environment.UserName);
         progress?.Report(new TrainingProgress(TrainingStage.Registering, 1, 1));
 
@@ -125,11 +123,6 @@ public sealed class ClassifierWorkspace : IDisposable
         return metrics;
     }
 
-    private static string Fingerprint(IEnumerable<FeaturizedExample> examples)
-    {
-        var text = string.Join('\n', examples.Select(e => $"{e.Hash} {e.Label}").Order(StringComparer.Ordinal));
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
-    }
 
     /// <summary>Releases the backbone and the cache.</summary>
     public void Dispose()

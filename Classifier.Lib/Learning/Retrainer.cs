@@ -1,7 +1,5 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
-using System.Security.Cryptography;
-using System.Text;
 using Classifier.Datasets;
 using Classifier.Evaluation;
 using Classifier.Feedback;
@@ -33,8 +31,9 @@ internal sealed class Retrainer(ClassifierWorkspace workspace, IFeedbackStore fe
         var currentVersion = registry.CurrentVersion;
         var current = currentVersion is null ? null : registry.Get(currentVersion);
         var corrections = feedback.LatestCorrections();
-        var learnedThrough = registry.List().Max(m => m.FeedbackThroughUtc) ?? DateTimeOffset.MinValue;
-        if (!force && current is not null && !corrections.Any(c => c.CreatedUtc > learnedThrough))
+        // The newest correction any version (promoted or rejected) learned from; null when none ever did.
+        var learnedThrough = registry.List().Max(m => m.FeedbackThroughUtc);
+        if (!force && current is not null && !corrections.Any(c => learnedThrough is null || c.CreatedUtc > learnedThrough))
             return Skipped($"no feedback since the last retrain (current {currentVersion}); pass force to retrain anyway", stopwatch);
 
         var started = DateTimeOffset.UtcNow;
@@ -116,8 +115,8 @@ internal sealed class Retrainer(ClassifierWorkspace workspace, IFeedbackStore fe
             : corrections.Where(c => usedHashes.Contains(c.ImageHash)).Max(c => c.CreatedUtc);
         var manifest = registry.Register(head, version => new ModelManifest(
             version, head.Labels, backbone.Id, backbone.FileSha256, head.Dimension, candidateMetrics,
-            Fingerprint(trainingSet), trainingSet.Count, currentVersion, workspace.Options.Training, DateTimeOffset.UtcNow, started,
-            decision, feedbackThrough ?? learnedThrough.ToNullable(), usable.Length, trigger));
+            DataFingerprint.Of(trainingSet.Select(e => (e.Hash, e.Label))), trainingSet.Count, currentVersion, workspace.Options.Training, DateTimeOffset.UtcNow, started,
+            decision, feedbackThrough ?? learnedThrough, usable.Length, trigger));
         if (decision.Passed)
             registry.Promote(manifest.Version, "gate", trigger);
         registry.Prune(options.KeepVersions);
@@ -163,15 +162,6 @@ internal sealed class Retrainer(ClassifierWorkspace workspace, IFeedbackStore fe
     internal static bool InEvaluationSlice(string hash, double share) =>
         BinaryPrimitives.ReadUInt32BigEndian(Convert.FromHexString(hash.AsSpan(0, 8))) % 10_000 < share * 10_000;
 
-    private static string Fingerprint(IEnumerable<Example> examples) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
-            string.Join('\n', examples.Select(e => $"{e.Hash} {e.Label}").Distinct().Order(StringComparer.Ordinal)))));
-
     private static RetrainResult Skipped(string why, Stopwatch stopwatch) =>
         new(RetrainOutcome.Skipped, null, $"skipped: {why}", null, 0, 0, 0, new Dictionary<string, int>(), 0, stopwatch.Elapsed);
-}
-
-internal static class DateTimeOffsetExtensions
-{
-    internal static DateTimeOffset? ToNullable(this DateTimeOffset value) => value == DateTimeOffset.MinValue ? null : value;
 }
