@@ -92,7 +92,7 @@ public sealed class ImageDecoderTests
     [Fact]
     public void DecodeResized_PngAnnouncing20000Squared_IsRefusedFromTheHeaderWithoutAllocating()
     {
-        var bytes = PngWithHeaderOnly(20_000, 20_000);
+        var bytes = TestImages.PngHeaderOnly(20_000, 20_000);
         Assert.True(bytes.Length < 100, $"the crafted file must be tiny; it is {bytes.Length} bytes");
 
         long before = GC.GetAllocatedBytesForCurrentThread();
@@ -109,7 +109,7 @@ public sealed class ImageDecoderTests
     {
         // The same crafted bytes with a smaller size must get past the pixel check, so the test above
         // proves the limit and not a malformed file.
-        var bytes = PngWithHeaderOnly(4, 4);
+        var bytes = TestImages.PngHeaderOnly(4, 4);
 
         var error = Assert.Throws<InvalidImageException>(() => _decoder.DecodeResized(bytes, 4, 4));
 
@@ -337,22 +337,6 @@ public sealed class ImageDecoderTests
     {
         using var data = bitmap.Encode(format, 100);
         return data.ToArray();
-    }
-
-    /// <summary>Signature, an IHDR announcing <paramref name="width"/>×<paramref name="height"/> RGB, an empty IDAT and IEND.</summary>
-    private static byte[] PngWithHeaderOnly(int width, int height)
-    {
-        var header = new byte[13];
-        BinaryPrimitives.WriteInt32BigEndian(header, width);
-        BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4), height);
-        header[8] = 8; // bit depth
-        header[9] = 2; // colour type: RGB
-        using var png = new MemoryStream();
-        png.Write([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]);
-        TestImages.WriteChunk(png, "IHDR", header);
-        TestImages.WriteChunk(png, "IDAT", [0x78, 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]); // zlib stream of nothing
-        TestImages.WriteChunk(png, "IEND", []);
-        return png.ToArray();
     }
 
     /// <summary>Inserts an APP1 Exif segment right after SOI whose IFD0 holds only Orientation (tag 0x0112, SHORT).</summary>

@@ -27,19 +27,20 @@ internal static class TestImages
 
     internal static byte[] Truncated(byte[] image) => image[..(image.Length / 2)];
 
-    /// <summary>A tiny but valid PNG signature and IHDR announcing <paramref name="width"/>×<paramref name="height"/> pixels, and no pixel data.</summary>
+    /// <summary>Signature, an IHDR announcing <paramref name="width"/>×<paramref name="height"/> RGB, an empty IDAT and IEND: tiny, whatever it announces.</summary>
     internal static byte[] PngHeaderOnly(int width, int height)
     {
-        var ihdr = new byte[13];
-        BinaryPrimitives.WriteInt32BigEndian(ihdr, width);
-        BinaryPrimitives.WriteInt32BigEndian(ihdr.AsSpan(4), height);
-        ihdr[8] = 8; // bit depth
-        ihdr[9] = 0; // grayscale
-        using var stream = new MemoryStream();
-        stream.Write([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]);
-        WriteChunk(stream, "IHDR", ihdr);
-        WriteChunk(stream, "IEND", []);
-        return stream.ToArray();
+        var header = new byte[13];
+        BinaryPrimitives.WriteInt32BigEndian(header, width);
+        BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4), height);
+        header[8] = 8; // bit depth
+        header[9] = 2; // colour type: RGB
+        using var png = new MemoryStream();
+        png.Write([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]);
+        WriteChunk(png, "IHDR", header);
+        WriteChunk(png, "IDAT", [0x78, 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]); // zlib stream of nothing
+        WriteChunk(png, "IEND", []);
+        return png.ToArray();
     }
 
     internal static byte[] TiffHeader() => [0x49, 0x49, 0x2A, 0x00, 0x08, 0x00, 0x00, 0x00, 0, 0, 0, 0];
