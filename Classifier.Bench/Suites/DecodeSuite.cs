@@ -31,10 +31,10 @@ internal static class DecodeSuite
         }
         Row("ImageDecoder.DecodeResized (whole call)", i => decoder.DecodeResized(images[i], 224, 224));
         Row("SKCodec create + GetPixels", i => Decode(images[i]).Dispose());
-        Row("Resize 28→224, Linear + mipmap Linear", i => decoded[i].Resize(target, new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear))!.Dispose());
-        Row("Resize 28→224, Linear, no mipmap", i => decoded[i].Resize(target, new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.None))!.Dispose());
+        Row("Resize 28→224, Linear + mipmap Linear (the library before; now only when shrinking)", i => decoded[i].Resize(target, new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear))!.Dispose());
+        Row("Resize 28→224, Linear, no mipmap (the library's upscale now)", i => decoded[i].Resize(target, new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.None))!.Dispose());
         Row("new SKBitmap 224×224", _ => new SKBitmap(target).Dispose());
-        // Does dropping mipmaps change an upscale? (It must not, or cached features would mix two resize methods.)
+        // How many upscales dropping mipmaps changed: why the resize method is part of the backbone id.
         int differing = 0;
         foreach (var d in decoded)
         {

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Classifier.Datasets;
 using Classifier.Images;
 using Classifier.Training;
@@ -57,26 +58,93 @@ internal sealed class Featurizer(ImageDecoder decoder, OnnxBackbone backbone, Em
     {
         var examples = new List<FeaturizedExample>(files.Count);
         var skipped = new List<SkippedImage>();
-        int computed = 0, fromCache = 0;
-        for (int i = 0; i < files.Count; i++)
+        int computed = 0, fromCache = 0, done = 0;
+        foreach (var (file, featurized, error) in FeaturizeMany(files, f => File.ReadAllBytes(f.Path), cancellationToken))
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var file = files[i];
-            try
+            if (error is null)
             {
-                var bytes = File.ReadAllBytes(file.Path);
-                var featurized = Featurize(bytes);
                 examples.Add(new FeaturizedExample(file.Path, file.Label, featurized.Hash, featurized.Features));
                 if (featurized.FromCache) fromCache++; else computed++;
             }
-            catch (Exception e) when (e is InvalidImageException or IOException or UnauthorizedAccessException)
-            {
-                skipped.Add(new SkippedImage(file.Path, e.Message));
-            }
-            progress?.Report(new TrainingProgress(stage, i + 1, files.Count));
+            else
+                skipped.Add(new SkippedImage(file.Path, error.Message));
+            progress?.Report(new TrainingProgress(stage, ++done, files.Count));
         }
         return new FeaturizedSet(examples, skipped, computed, fromCache);
     }
+
+    /// <summary>
+    /// Featurizes many images in order, reading, hashing, looking up and decoding the next ones on another thread
+    /// while the backbone runs on this one (Classifier.Bench featurize, "pipelined"). An image that cannot be read or
+    /// is invalid comes back with its error instead of features.
+    /// </summary>
+    internal IEnumerable<(T Item, FeaturizedImage Featurized, Exception? Error)> FeaturizeMany<T>(IEnumerable<T> items, Func<T, byte[]> read,
+        CancellationToken cancellationToken)
+    {
+        var options = Backbone.Options;
+        // A few images ahead: enough to hide a slow decode, bounded so that decoded pixels never pile up in memory.
+        using var prepared = new BlockingCollection<Prepared<T>>(boundedCapacity: 4);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var producer = Task.Run(() =>
+        {
+            try
+            {
+                foreach (var item in items)
+                {
+                    Prepared<T> next;
+                    try
+                    {
+                        var bytes = read(item);
+                        Decoder.Validate(bytes);
+                        string hash = ContentHash.Of(bytes);
+                        next = cache is not null && cache.TryGet(Backbone.Id, hash, out var cached)
+                            ? new Prepared<T>(item, hash, cached, null, null)
+                            : new Prepared<T>(item, hash, null, Decoder.DecodeResized(bytes, options.InputWidth, options.InputHeight), null);
+                    }
+                    catch (Exception e) when (e is InvalidImageException or IOException or UnauthorizedAccessException)
+                    {
+                        next = new Prepared<T>(item, "", null, null, e);
+                    }
+                    prepared.Add(next, stop.Token);
+                }
+            }
+            finally
+            {
+                prepared.CompleteAdding();
+            }
+        }, stop.Token);
+        try
+        {
+            foreach (var next in prepared.GetConsumingEnumerable(stop.Token))
+            {
+                if (next.Error is not null)
+                    yield return (next.Item, default, next.Error);
+                else if (next.Cached is not null)
+                    yield return (next.Item, new FeaturizedImage(next.Hash, next.Cached, FromCache: true), null);
+                else
+                {
+                    var features = Backbone.Featurize(next.Image!);
+                    cache?.Put(Backbone.Id, next.Hash, features);
+                    yield return (next.Item, new FeaturizedImage(next.Hash, features, FromCache: false), null);
+                }
+            }
+        }
+        finally
+        {
+            // The caller stopped early or failed: stop the producer too, and surface its own failure if it had one.
+            stop.Cancel();
+            try
+            {
+                producer.GetAwaiter().GetResult();
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+            }
+        }
+        cancellationToken.ThrowIfCancellationRequested();
+    }
+
+    private sealed record Prepared<T>(T Item, string Hash, float[]? Cached, RgbImage? Image, Exception? Error);
 }
 
 /// <summary>Features of one image and whether they came from the cache.</summary>

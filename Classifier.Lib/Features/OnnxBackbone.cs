@@ -47,7 +47,8 @@ internal sealed class OnnxBackbone : IDisposable
     internal string FileSha256 { get; }
 
     /// <summary>
-    /// Identifies what features mean: the name plus a hash of the model file and every preprocessing setting.
+    /// Identifies what features mean: the name plus a hash of the model file, every preprocessing setting and the
+    /// decoder's resize method.
     /// Features from different ids are never mixed (cache keys, manifests).
     /// </summary>
     internal string Id { get; }
@@ -91,7 +92,7 @@ internal sealed class OnnxBackbone : IDisposable
     {
         var preprocessingHash = o.PreprocessingModelPath is { } p ? FileHashes.GetOrAdd(Path.GetFullPath(p), HashFile) : "none";
         var description = string.Join('|', fileHash, preprocessingHash, o.InputTensorName, o.OutputTensorName,
-            o.InputWidth, o.InputHeight, o.ChannelOrder,
+            o.InputWidth, o.InputHeight, o.ChannelOrder, ImageDecoder.ResizeMethod,
             string.Join(',', new[] { o.PixelScale }.Concat(o.Mean).Concat(o.Std).Select(v => v.ToString("R", CultureInfo.InvariantCulture))));
         var digest = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(description)));
         return $"{o.Name}-{digest[..12]}";

@@ -9,7 +9,15 @@ namespace Classifier.Images;
 /// </summary>
 internal sealed class ImageDecoder(ImageLimits limits)
 {
-    private static readonly SKSamplingOptions Sampling = new(SKFilterMode.Linear, SKMipmapMode.Linear);
+    /// <summary>
+    /// How images are resized, named in the backbone id (features of the two methods are never mixed): bilinear, with
+    /// linear mipmaps only when an axis shrinks. Mipmaps keep a downscale free of aliasing; an upscale gains nothing
+    /// from them yet they cost 2.1 ms of a 2.8 ms 28→224 resize (Classifier.Bench decode) and change the pixels slightly.
+    /// </summary>
+    internal const string ResizeMethod = "bilinear;mipmaps-when-shrinking";
+
+    private static readonly SKSamplingOptions Shrinking = new(SKFilterMode.Linear, SKMipmapMode.Linear);
+    private static readonly SKSamplingOptions Enlarging = new(SKFilterMode.Linear, SKMipmapMode.None);
 
     internal ImageLimits Limits { get; } = limits;
 
@@ -68,8 +76,9 @@ internal sealed class ImageDecoder(ImageLimits limits)
 
         // Neither an image already of the right size nor an upright one is copied (Classifier.Bench featurize).
         bool needsResize = decoded.Width != resizeWidth || decoded.Height != resizeHeight;
+        var sampling = resizeWidth < decoded.Width || resizeHeight < decoded.Height ? Shrinking : Enlarging;
         using var resized = needsResize
-            ? decoded.Resize(new SKImageInfo(resizeWidth, resizeHeight, SKColorType.Rgba8888, SKAlphaType.Premul), Sampling)
+            ? decoded.Resize(new SKImageInfo(resizeWidth, resizeHeight, SKColorType.Rgba8888, SKAlphaType.Premul), sampling)
               ?? throw new InvalidImageException(ImageErrorKind.Corrupt, $"The {format} image could not be resized.")
             : null;
         var sized = resized ?? decoded;

@@ -57,6 +57,52 @@ public sealed class FeaturizerTests(SampleFixture sample, FeaturizerTests.Backbo
     }
 
     [Fact]
+    public void FeaturizeMany_ValidInvalidMissingAndCached_AnswersEachInOrderAsFeaturizeWould()
+    {
+        using var work = new TemporaryDirectory("featurize-many");
+        using var cache = new EmbeddingCache(work.Combine("embeddings.db"));
+        var featurizer = new Featurizer(_decoder, fixture.Backbone, cache);
+        var fresh = File.ReadAllBytes(sample.TestImages[0].Path);
+        var cachedBytes = File.ReadAllBytes(sample.TestImages[1].Path);
+        var cachedBefore = featurizer.Featurize(cachedBytes);
+        string[] items = ["fresh", "garbage", "cached", "missing"];
+        byte[] Read(string item) => item switch
+        {
+            "fresh" => fresh,
+            "garbage" => "not an image"u8.ToArray(),
+            "cached" => cachedBytes,
+            _ => File.ReadAllBytes(work.Combine("no-such-file.png")),
+        };
+
+        var results = featurizer.FeaturizeMany(items, Read, default).ToList();
+
+        Assert.Equal(items, results.Select(r => r.Item));
+        Assert.Null(results[0].Error);
+        Assert.False(results[0].Featurized.FromCache);
+        Assert.Equal(new Featurizer(_decoder, fixture.Backbone, cache: null).Featurize(fresh).Features, results[0].Featurized.Features);
+        Assert.IsType<InvalidImageException>(results[1].Error);
+        Assert.True(results[2].Featurized.FromCache);
+        Assert.Equal(cachedBefore.Features, results[2].Featurized.Features);
+        Assert.IsType<FileNotFoundException>(results[3].Error);
+        Assert.Equal(2, cache.Count(fixture.Backbone.Id));
+    }
+
+    [Fact]
+    public void FeaturizeMany_CallerStopsEarly_StopsReadingAhead()
+    {
+        var featurizer = new Featurizer(_decoder, fixture.Backbone, cache: null);
+        var bytes = File.ReadAllBytes(sample.TestImages[0].Path);
+        int reads = 0;
+
+        foreach (var _ in featurizer.FeaturizeMany(Enumerable.Range(0, 1000), _ => { Interlocked.Increment(ref reads); return bytes; }, default).Take(2))
+        {
+        }
+
+        // Two consumed, at most the bounded queue (4) plus the one being added read ahead, then the reader stopped.
+        Assert.InRange(Volatile.Read(ref reads), 2, 2 + 4 + 1);
+    }
+
+    [Fact]
     public void Featurize_InvalidBytes_ThrowsAndStoresNothing()
     {
         using var work = new TemporaryDirectory("featurizer");
