@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Text;
 using Classifier.Images;
 using Classifier.Tests.Infrastructure;
@@ -116,44 +115,6 @@ public sealed class ImageDecoderTests
         Assert.Equal(ImageErrorKind.Corrupt, error.Kind);
     }
 
-    /// <summary>
-    /// A 40×20 JPEG stored with quadrants red, blue / green, yellow and an EXIF orientation, decoded upright.
-    /// EXIF 2.32 §4.6.4 Orientation: 1 normal, 2 mirrored horizontally, 3 rotated 180°, 4 mirrored vertically,
-    /// 5 transposed, 6 needs 90° clockwise to display, 7 transversed, 8 needs 90° counter-clockwise.
-    /// </summary>
-    [Theory]
-    [InlineData(1, "RBGY")]
-    [InlineData(2, "BRYG")]
-    [InlineData(3, "YGBR")]
-    [InlineData(4, "GYRB")]
-    [InlineData(5, "RGBY")]
-    [InlineData(6, "GRYB")]
-    [InlineData(7, "YBGR")]
-    [InlineData(8, "BYRG")]
-    public void DecodeResized_ExifOrientation_ReturnsUprightImage(int orientation, string expectedQuadrants)
-    {
-        var jpeg = QuadrantJpeg(40, 20, orientation);
-        var (width, height) = orientation >= 5 ? (20, 40) : (40, 20);
-
-        var image = _decoder.DecodeResized(jpeg, width, height);
-
-        Assert.Equal((width, height), (image.Width, image.Height));
-        Assert.Equal(expectedQuadrants, Quadrants(image));
-    }
-
-    [Theory]
-    [InlineData(6, "GRYB")]
-    [InlineData(8, "BYRG")]
-    public void DecodeResized_LargeTurnedJpeg_IsDecodedAtAScaleResizedAndTurned(int orientation, string expectedQuadrants)
-    {
-        var jpeg = QuadrantJpeg(400, 200, orientation);
-
-        var image = _decoder.DecodeResized(jpeg, 30, 60);
-
-        Assert.Equal((30, 60), (image.Width, image.Height));
-        Assert.Equal(expectedQuadrants, Quadrants(image));
-    }
-
     [Fact]
     public void DecodeResized_LargerImage_IsResizedToExactlyTheRequestedSize()
     {
@@ -163,7 +124,7 @@ public sealed class ImageDecoderTests
 
         Assert.Equal((224, 224), (image.Width, image.Height));
         Assert.Equal(224 * 224 * 3, image.Pixels.Length);
-        Assert.Equal((0, 255, 0), PixelAt(image, 112, 112));
+        Assert.Equal((0, 255, 0), TestImages.PixelAt(image, 112, 112));
     }
 
     [Fact]
@@ -185,7 +146,7 @@ public sealed class ImageDecoderTests
 
         var image = _decoder.DecodeResized(EncodePng(bitmap), 16, 16);
 
-        var (r, g, b) = PixelAt(image, 8, 8);
+        var (r, g, b) = TestImages.PixelAt(image, 8, 8);
         Assert.InRange(r, 125, 129);
         Assert.Equal((r, r), (g, b));
     }
@@ -207,27 +168,27 @@ public sealed class ImageDecoderTests
     [Fact]
     public void DecodeResized_Gif_DecodesTheFirstFrame()
     {
-        var gif = TwoColumnGif(Red, Blue);
+        var gif = TestImages.TwoColumnGif(Red, Blue);
         Assert.Equal(ImageFormat.Gif, _decoder.Validate(gif));
 
         var image = _decoder.DecodeResized(gif, 2, 2);
 
-        Assert.Equal((255, 0, 0), PixelAt(image, 0, 0));
-        Assert.Equal((0, 0, 255), PixelAt(image, 1, 0));
-        Assert.Equal((255, 0, 0), PixelAt(image, 0, 1));
-        Assert.Equal((0, 0, 255), PixelAt(image, 1, 1));
+        Assert.Equal((255, 0, 0), TestImages.PixelAt(image, 0, 0));
+        Assert.Equal((0, 0, 255), TestImages.PixelAt(image, 1, 0));
+        Assert.Equal((255, 0, 0), TestImages.PixelAt(image, 0, 1));
+        Assert.Equal((0, 0, 255), TestImages.PixelAt(image, 1, 1));
     }
 
     [Fact]
     public void DecodeResized_Bmp_DecodesBottomUpRowsTheRightWayUp()
     {
-        var bmp = TwoRowBmp(top: Red, bottom: Green);
+        var bmp = TestImages.TwoRowBmp(top: Red, bottom: Green);
         Assert.Equal(ImageFormat.Bmp, _decoder.Validate(bmp));
 
         var image = _decoder.DecodeResized(bmp, 2, 2);
 
-        Assert.Equal((255, 0, 0), PixelAt(image, 1, 0));
-        Assert.Equal((0, 255, 0), PixelAt(image, 0, 1));
+        Assert.Equal((255, 0, 0), TestImages.PixelAt(image, 1, 0));
+        Assert.Equal((0, 255, 0), TestImages.PixelAt(image, 0, 1));
     }
 
     [Fact]
@@ -244,8 +205,8 @@ public sealed class ImageDecoderTests
 
         var image = _decoder.DecodeResized(webp, 32, 16);
 
-        Assert.Equal((0, 0, 255), PixelAt(image, 4, 8));
-        Assert.Equal((255, 255, 0), PixelAt(image, 28, 8));
+        Assert.Equal((0, 0, 255), TestImages.PixelAt(image, 4, 8));
+        Assert.Equal((255, 255, 0), TestImages.PixelAt(image, 28, 8));
     }
 
     [Fact]
@@ -270,39 +231,6 @@ public sealed class ImageDecoderTests
 
         Assert.Equal(bytes, read);
     }
-
-    private static byte[] QuadrantJpeg(int width, int height, int orientation)
-    {
-        using var stored = new SKBitmap(width, height);
-        using (var canvas = new SKCanvas(stored))
-        {
-            Fill(canvas, 0, 0, width / 2, height / 2, Red);
-            Fill(canvas, width / 2, 0, width / 2, height / 2, Blue);
-            Fill(canvas, 0, height / 2, width / 2, height / 2, Green);
-            Fill(canvas, width / 2, height / 2, width / 2, height / 2, Yellow);
-        }
-        return WithExifOrientation(Encode(stored, SKEncodedImageFormat.Jpeg), orientation);
-    }
-
-    /// <summary>The colours at the centres of the top-left, top-right, bottom-left and bottom-right quadrants.</summary>
-    private static string Quadrants(RgbImage image)
-    {
-        var (w, h) = (image.Width, image.Height);
-        return string.Concat(new[] { (w / 4, h / 4), (3 * w / 4, h / 4), (w / 4, 3 * h / 4), (3 * w / 4, 3 * h / 4) }
-            .Select(p => Name(PixelAt(image, p.Item1, p.Item2))));
-    }
-
-    private static (int R, int G, int B) PixelAt(RgbImage image, int x, int y)
-    {
-        int i = (y * image.Width + x) * 3;
-        return (image.Pixels[i], image.Pixels[i + 1], image.Pixels[i + 2]);
-    }
-
-    /// <summary>The nearest of the four test colours, by letter; JPEG moves colours a little.</summary>
-    private static char Name((int R, int G, int B) pixel) =>
-        new[] { ('R', Red), ('B', Blue), ('G', Green), ('Y', Yellow) }
-            .MinBy(c => Math.Abs(c.Item2.Red - pixel.R) + Math.Abs(c.Item2.Green - pixel.G) + Math.Abs(c.Item2.Blue - pixel.B))
-            .Item1;
 
     private static SKBitmap Solid(int width, int height, SKColor color)
     {
@@ -337,76 +265,6 @@ public sealed class ImageDecoderTests
     {
         using var data = bitmap.Encode(format, 100);
         return data.ToArray();
-    }
-
-    /// <summary>Inserts an APP1 Exif segment right after SOI whose IFD0 holds only Orientation (tag 0x0112, SHORT).</summary>
-    private static byte[] WithExifOrientation(byte[] jpeg, int orientation)
-    {
-        byte[] tiff =
-        [
-            (byte)'M', (byte)'M', 0x00, 0x2A, 0x00, 0x00, 0x00, 0x08, // big-endian TIFF header, IFD0 at offset 8
-            0x00, 0x01,                                             // one entry
-            0x01, 0x12, 0x00, 0x03, 0x00, 0x00, 0x00, 0x01,         // Orientation, SHORT, count 1
-            0x00, (byte)orientation, 0x00, 0x00,                    // value, left-justified in 4 bytes
-            0x00, 0x00, 0x00, 0x00,                                 // no next IFD
-        ];
-        byte[] payload = [.. "Exif\0\0"u8, .. tiff];
-        int length = payload.Length + 2; // the length field counts itself
-        return [0xFF, 0xD8, 0xFF, 0xE1, (byte)(length >> 8), (byte)length, .. payload, .. jpeg[2..]];
-    }
-
-    /// <summary>A 2×2 GIF89a, left column <paramref name="left"/>, right column <paramref name="right"/>.</summary>
-    private static byte[] TwoColumnGif(SKColor left, SKColor right)
-    {
-        // A clear code before every pixel keeps the LZW code width at 3 bits: no dictionary growth to get right.
-        const int clear = 4, end = 5;
-        int[] codes = [clear, 0, clear, 1, clear, 0, clear, 1, end];
-        var packed = new List<byte>();
-        int bits = 0, count = 0;
-        foreach (var code in codes)
-        {
-            bits |= code << count;
-            count += 3;
-            while (count >= 8)
-            {
-                packed.Add((byte)bits);
-                bits >>= 8;
-                count -= 8;
-            }
-        }
-        if (count > 0)
-            packed.Add((byte)bits);
-
-        return
-        [
-            .. "GIF89a"u8,
-            2, 0, 2, 0,       // logical screen 2×2
-            0x80, 0, 0,       // global colour table of 2 entries
-            left.Red, left.Green, left.Blue, right.Red, right.Green, right.Blue,
-            0x2C, 0, 0, 0, 0, 2, 0, 2, 0, 0x00, // image descriptor: at 0,0, 2×2, no local table
-            2,                // LZW minimum code size
-            (byte)packed.Count, .. packed, 0,
-            0x3B,             // trailer
-        ];
-    }
-
-    /// <summary>A 2×2 24-bit BMP (rows stored bottom-up, BGR, padded to 4 bytes).</summary>
-    private static byte[] TwoRowBmp(SKColor top, SKColor bottom)
-    {
-        byte[] Row(SKColor c) => [c.Blue, c.Green, c.Red, c.Blue, c.Green, c.Red, 0, 0];
-        byte[] pixels = [.. Row(bottom), .. Row(top)];
-        var bmp = new byte[54 + pixels.Length];
-        "BM"u8.CopyTo(bmp);
-        BinaryPrimitives.WriteInt32LittleEndian(bmp.AsSpan(2), bmp.Length);
-        BinaryPrimitives.WriteInt32LittleEndian(bmp.AsSpan(10), 54);       // pixel data offset
-        BinaryPrimitives.WriteInt32LittleEndian(bmp.AsSpan(14), 40);       // BITMAPINFOHEADER
-        BinaryPrimitives.WriteInt32LittleEndian(bmp.AsSpan(18), 2);        // width
-        BinaryPrimitives.WriteInt32LittleEndian(bmp.AsSpan(22), 2);        // height (positive: bottom-up)
-        BinaryPrimitives.WriteInt16LittleEndian(bmp.AsSpan(26), 1);        // planes
-        BinaryPrimitives.WriteInt16LittleEndian(bmp.AsSpan(28), 24);       // bits per pixel
-        BinaryPrimitives.WriteInt32LittleEndian(bmp.AsSpan(34), pixels.Length);
-        pixels.CopyTo(bmp, 54);
-        return bmp;
     }
 
     /// <summary>A stream that never ends, counting what was read from it.</summary>

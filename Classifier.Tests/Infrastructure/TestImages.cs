@@ -1,3 +1,4 @@
+using Classifier.Images;
 using System.Buffers.Binary;
 using SkiaSharp;
 
@@ -68,5 +69,66 @@ internal static class TestImages
                 crc = (crc & 1) != 0 ? (crc >> 1) ^ 0xEDB88320u : crc >> 1;
         }
         return ~crc;
+    }
+
+    /// <summary>The RGB values of one pixel.</summary>
+    internal static (int R, int G, int B) PixelAt(RgbImage image, int x, int y)
+    {
+        int i = (y * image.Width + x) * 3;
+        return (image.Pixels[i], image.Pixels[i + 1], image.Pixels[i + 2]);
+    }
+
+    /// <summary>A 2×2 GIF89a, left column <paramref name="left"/>, right column <paramref name="right"/>.</summary>
+    internal static byte[] TwoColumnGif(SKColor left, SKColor right)
+    {
+        // A clear code before every pixel keeps the LZW code width at 3 bits: no dictionary growth to get right.
+        const int clear = 4, end = 5;
+        int[] codes = [clear, 0, clear, 1, clear, 0, clear, 1, end];
+        var packed = new List<byte>();
+        int bits = 0, count = 0;
+        foreach (var code in codes)
+        {
+            bits |= code << count;
+            count += 3;
+            while (count >= 8)
+            {
+                packed.Add((byte)bits);
+                bits >>= 8;
+                count -= 8;
+            }
+        }
+        if (count > 0)
+            packed.Add((byte)bits);
+
+        return
+        [
+            .. "GIF89a"u8,
+            2, 0, 2, 0,       // logical screen 2×2
+            0x80, 0, 0,       // global colour table of 2 entries
+            left.Red, left.Green, left.Blue, right.Red, right.Green, right.Blue,
+            0x2C, 0, 0, 0, 0, 2, 0, 2, 0, 0x00, // image descriptor: at 0,0, 2×2, no local table
+            2,                // LZW minimum code size
+            (byte)packed.Count, .. packed, 0,
+            0x3B,             // trailer
+        ];
+    }
+
+    /// <summary>A 2×2 24-bit BMP (rows stored bottom-up, BGR, padded to 4 bytes).</summary>
+    internal static byte[] TwoRowBmp(SKColor top, SKColor bottom)
+    {
+        byte[] Row(SKColor c) => [c.Blue, c.Green, c.Red, c.Blue, c.Green, c.Red, 0, 0];
+        byte[] pixels = [.. Row(bottom), .. Row(top)];
+        var bmp = new byte[54 + pixels.Length];
+        "BM"u8.CopyTo(bmp);
+        BinaryPrimitives.WriteInt32LittleEndian(bmp.AsSpan(2), bmp.Length);
+        BinaryPrimitives.WriteInt32LittleEndian(bmp.AsSpan(10), 54);       // pixel data offset
+        BinaryPrimitives.WriteInt32LittleEndian(bmp.AsSpan(14), 40);       // BITMAPINFOHEADER
+        BinaryPrimitives.WriteInt32LittleEndian(bmp.AsSpan(18), 2);        // width
+        BinaryPrimitives.WriteInt32LittleEndian(bmp.AsSpan(22), 2);        // height (positive: bottom-up)
+        BinaryPrimitives.WriteInt16LittleEndian(bmp.AsSpan(26), 1);        // planes
+        BinaryPrimitives.WriteInt16LittleEndian(bmp.AsSpan(28), 24);       // bits per pixel
+        BinaryPrimitives.WriteInt32LittleEndian(bmp.AsSpan(34), pixels.Length);
+        pixels.CopyTo(bmp, 54);
+        return bmp;
     }
 }
