@@ -20,6 +20,9 @@ internal sealed partial class CanaryService(ExperimentRouter router, ModelServer
     /// <summary>What the last judgement said (since the process started), for <c>GET /experiments</c>.</summary>
     internal string? LastVerdict => Volatile.Read(ref _lastVerdict);
 
+    /// <summary>Raised after each judgement with the canary as it then stands (tests wait on it).</summary>
+    internal event Action<CanaryState?>? Judged;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var interval = options.Value.Canary.CheckInterval;
@@ -46,6 +49,13 @@ internal sealed partial class CanaryService(ExperimentRouter router, ModelServer
 
     /// <summary>Judges the running canary now and acts on the verdict; returns the canary as it then stands (null when none was ever started).</summary>
     internal CanaryState? Evaluate()
+    {
+        var state = Judge();
+        Judged?.Invoke(state);
+        return state;
+    }
+
+    private CanaryState? Judge()
     {
         lock (_gate)
         {
