@@ -49,7 +49,8 @@ internal static class CanaryJudge
         if (!judged && !options.AdvanceWithoutFeedback)
             return new(CanaryAction.Wait, Invariant($"waiting for feedback before leaving {state.Percent}%; {evidence}"));
         string held = Invariant($"held {state.Percent}% for {now - state.StepStartedUtc:c}; {evidence}");
-        return state.Steps[state.StepIndex + 1] >= 100 ? new(CanaryAction.Promote, held) : new(CanaryAction.Advance, held);
+        bool last = state.StepIndex + 1 >= state.Steps.Count || state.Steps[state.StepIndex + 1] >= 100;
+        return last ? new(CanaryAction.Promote, held) : new(CanaryAction.Advance, held);
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

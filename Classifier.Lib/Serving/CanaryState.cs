@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace Classifier.Serving;
 
 /// <summary>
@@ -28,11 +26,9 @@ public sealed record CanaryState(
     string? Reason = null,
     DateTimeOffset? EndedUtc = null)
 {
-    /// <summary>The share of callers at the present (or last) step.</summary>
-    [JsonIgnore]
+    /// <summary>The share of callers at the present (or last) step; written for readers, derived again when read.</summary>
     public double Percent => Steps[Math.Clamp(StepIndex, 0, Steps.Count - 1)];
 
     /// <summary>True until it is promoted, rolled back or aborted.</summary>
-    [JsonIgnore]
     public bool IsRunning => Outcome is null;
 }

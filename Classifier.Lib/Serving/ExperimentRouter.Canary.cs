@@ -99,6 +99,9 @@ internal sealed partial class ExperimentRouter
     {
         if (saved is not { IsRunning: true })
             return (saved, null);
+        // A file edited by hand must not leave a canary the judge cannot step through.
+        if (saved.Steps is null || CanaryOptions.ScheduleProblem(saved.Steps) is not null || saved.StepIndex < 0 || saved.StepIndex + 1 >= saved.Steps.Count)
+            return (Ended(saved with { Steps = saved.Steps ?? [100], StepIndex = 0 }, CanaryOutcome.RolledBack, "its saved schedule was not valid when the service restarted"), null);
         var canary = TryLoad(saved.Version);
         return canary is null ? (Ended(saved, CanaryOutcome.RolledBack, "the version no longer loaded when the service restarted"), null) : (saved, canary);
     }
@@ -107,8 +110,14 @@ internal sealed partial class ExperimentRouter
     {
         var now = time.GetUtcNow();
         if (outcome == CanaryOutcome.RolledBack)
+        {
             Interlocked.Increment(ref _canaryRollbacks);
-        LogCanaryEnded(logger, running.Version, outcome, reason);
+            LogCanaryRolledBack(logger, running.Version, reason);
+        }
+        else
+        {
+            LogCanaryEnded(logger, running.Version, outcome, reason);
+        }
         var history = outcome == CanaryOutcome.Promoted ? [.. running.History, new CanaryStep(100, now, reason)] : running.History;
         return running with
         {
@@ -135,8 +144,11 @@ internal sealed partial class ExperimentRouter
     [LoggerMessage(Level = LogLevel.Information, Message = "Canary {ModelVersion} advanced to {Percent}%: {Reason}")]
     private static partial void LogCanaryAdvanced(ILogger logger, string modelVersion, double percent, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Canary {ModelVersion} ended, {Outcome}: {Reason}")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Canary {ModelVersion} ended, {Outcome}: {Reason}")]
     private static partial void LogCanaryEnded(ILogger logger, string modelVersion, CanaryOutcome outcome, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Canary {ModelVersion} rolled back; the current version serves every caller: {Reason}")]
+    private static partial void LogCanaryRolledBack(ILogger logger, string modelVersion, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Canary {ModelVersion} failed to answer; the current version answered instead")]
     private static partial void LogCanaryFailed(ILogger logger, string modelVersion, Exception exception);

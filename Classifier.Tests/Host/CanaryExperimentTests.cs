@@ -179,6 +179,26 @@ public sealed class CanaryExperimentTests(SampleFixture sample)
     }
 
     [Fact]
+    public async Task Restart_WhenTheCanaryVersionNoLongerLoads_EndsItAsRolledBack()
+    {
+        using var scope = await ServiceScope.CreateAsync(sample, versions: 2);
+        await using (var first = scope.Factory(Settings()))
+            (await first.CreateClient().PutAsJsonAsync("/experiments/canary", new CanaryRequest("v1", 20, null, null))).EnsureSuccessStatusCode();
+        File.WriteAllBytes(new ModelRegistry(scope.ModelsPath).HeadPath("v1"), [1, 2, 3, 4]);
+
+        await using var second = scope.Factory(Settings());
+        var client = second.CreateClient();
+        var report = (await client.GetFromJsonAsync<ExperimentsReport>("/experiments"))!;
+        var answer = await ExperimentsApiTests.PredictAsync(client, File.ReadAllBytes(sample.TestImages[0].Path), Clients(1, b => b < 2000, "in")[0]);
+        var metrics = await client.GetStringAsync("/metrics");
+
+        Assert.Equal(CanaryOutcome.RolledBack, report.Canary!.Outcome);
+        Assert.Contains("no longer loaded", report.Canary.Reason);
+        Assert.Equal("v2", answer.ModelVersion);
+        Assert.Contains("classifier_canary_rollbacks_total 1", metrics);
+    }
+
+    [Fact]
     public async Task Retrain_WithCanaryPromotion_StartsACanaryInsteadOfPromoting()
     {
         using var scope = await ServiceScope.CreateAsync(sample);
