@@ -37,6 +37,9 @@ public sealed class ClassifierOptions
     /// <summary>Requests waiting for the shadow version at most; past it, the shadow skips them (counted in /experiments). Default 1,024.</summary>
     public int ShadowQueueCapacity { get; set; } = 1024;
 
+    /// <summary>How a canary grows and is judged (<c>PUT /experiments/canary</c>, or a retrain with <c>Retrain:Promotion = Canary</c>).</summary>
+    public Serving.CanaryOptions Canary { get; set; } = new();
+
     /// <summary>Limits on input images. Default 10 MiB, 40 megapixels.</summary>
     public ImageLimits Images { get; set; } = new();
 

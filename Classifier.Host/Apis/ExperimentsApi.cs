@@ -5,14 +5,14 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Classifier.Host.Apis;
 
-/// <summary><c>/experiments</c>: the A/B test and the shadow, their statistics, and (admin) their configuration.</summary>
+/// <summary><c>/experiments</c>: the A/B test, the canary and the shadow, their statistics, and (admin) their configuration.</summary>
 internal static class ExperimentsApi
 {
     internal static IEndpointRouteBuilder MapExperimentsApi(this IEndpointRouteBuilder app)
     {
         var experiments = app.MapGroup("/experiments").WithTags("Experiments");
         experiments.MapGet("/", Get).WithName("Experiments")
-            .WithSummary("The A/B test and the shadow in force, with per-arm counts, mean confidence, accuracy on feedback (95% Wilson interval) and shadow agreement.");
+            .WithSummary("The A/B test, the canary and the shadow, with per-arm counts, mean confidence, accuracy on feedback (95% Wilson interval), the canary's steps and outcome, and shadow agreement.");
 
         var admin = experiments.MapGroup("/").AddEndpointFilter<AdminApiKeyFilter>().ProducesProblem(StatusCodes.Status401Unauthorized);
         admin.MapPut("/ab", PutAb).WithName("SetAbTest").WithSummary("Start or change the A/B test: percent of callers get version (admin).")
@@ -23,10 +23,12 @@ internal static class ExperimentsApi
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         admin.MapDelete("/shadow", DeleteShadow).WithName("EndShadow").WithSummary("End the shadow (admin).");
+        admin.MapCanaryApi();
         return app;
     }
 
-    private static Ok<ExperimentsReport> Get(ExperimentRouter router, IModelStatus status, IExperimentLog log, ExperimentService experimentService)
+    private static Ok<ExperimentsReport> Get(ExperimentRouter router, IModelStatus status, IExperimentLog log, ExperimentService experimentService,
+        CanaryService canaries)
     {
         var settings = router.Settings;
         AbTestReport? ab = null;
@@ -46,7 +48,8 @@ internal static class ExperimentsApi
             shadowReport = new ShadowReport(shadowVersion, shadowSince, s.Count, s.Count == 0 ? null : (double)s.Agreed / s.Count, s.MeanConfidence,
                 Accuracy(s.Labelled, s.Correct), router.ShadowQueue.Dropped, experimentService.Failed);
         }
-        return TypedResults.Ok(new ExperimentsReport(status.Current?.Version, ab, shadowReport));
+        var canary = settings.Canary is { } state ? CanaryApi.Report(state, router, canaries, status, log) : null;
+        return TypedResults.Ok(new ExperimentsReport(status.Current?.Version, ab, shadowReport, canary));
     }
 
     private static Ok<ExperimentSettings> PutAb(AbTestRequest request, ExperimentRouter router) =>
@@ -63,7 +66,7 @@ internal static class ExperimentsApi
 
     private static ExperimentConfigurationException Invalid(string message) => new(ExperimentProblem.Invalid, message);
 
-    private static ArmReport Arm(string version, double percent, ArmStatistics s) =>
+    internal static ArmReport Arm(string version, double percent, ArmStatistics s) =>
         new(version, percent, s.Count, s.MeanConfidence, Accuracy(s.Labelled, s.Correct));
 
     private static AccuracyReport Accuracy(long labelled, long correct)
@@ -86,7 +89,8 @@ public sealed record ShadowRequest(string? Version);
 /// <param name="CurrentVersion">The version in service.</param>
 /// <param name="Ab">The A/B test, or null.</param>
 /// <param name="Shadow">The shadow, or null.</param>
-public sealed record ExperimentsReport(string? CurrentVersion, AbTestReport? Ab, ShadowReport? Shadow);
+/// <param name="Canary">The running canary, or the last one with its outcome; null when none was started.</param>
+public sealed record ExperimentsReport(string? CurrentVersion, AbTestReport? Ab, ShadowReport? Shadow, CanaryReport? Canary);
 
 /// <summary>An A/B test: its arms, the current version first.</summary>
 /// <param name="SinceUtc">When it started; statistics count from then.</param>

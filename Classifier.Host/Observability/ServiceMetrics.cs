@@ -6,15 +6,15 @@ namespace Classifier.Host.Observability;
 
 /// <summary>
 /// The service's Prometheus metrics, in a registry of its own (one per host, so tests hosting several apps
-/// in one process don't mix counts). Reload counts and the current version are read from the model status
-/// when scraped.
+/// in one process don't mix counts). Reload counts, the current version, the shadow's and the canary's figures
+/// are read from the services that keep them when scraped.
 /// </summary>
 internal sealed class ServiceMetrics
 {
     private readonly Counter _predictions;
     private readonly Counter _corrections;
 
-    public ServiceMetrics(IModelStatus status, PredictionCache cache)
+    public ServiceMetrics(IModelStatus status, PredictionCache cache, ExperimentRouter router, ExperimentService experiments)
     {
         Registry = Metrics.NewCustomRegistry();
         var factory = Metrics.WithCustomRegistry(Registry);
@@ -28,6 +28,11 @@ internal sealed class ServiceMetrics
         var cacheHits = factory.CreateCounter("classifier_prediction_cache_hits_total", "Predictions answered from the cache (same image bytes, same version).");
         var cacheMisses = factory.CreateCounter("classifier_prediction_cache_misses_total", "Predictions computed because the cache had no answer.");
         var cacheEntries = factory.CreateGauge("classifier_prediction_cache_entries", "Answers held by the prediction cache.");
+        var shadowAnswered = factory.CreateCounter("classifier_shadow_answered_total", "Requests the shadow version answered (its answers logged).");
+        var shadowFailed = factory.CreateCounter("classifier_shadow_failed_total", "Requests on which the shadow version failed (the live answer was not affected).");
+        var shadowDropped = factory.CreateCounter("classifier_shadow_dropped_total", "Requests the shadow skipped because its queue was full.");
+        var canaryPercent = factory.CreateGauge("classifier_canary_percent", "Share of callers (percent) the running canary answers; 0 when none runs.");
+        var canaryRollbacks = factory.CreateCounter("classifier_canary_rollbacks_total", "Canaries rolled back automatically (failing accuracy or error rate, or no longer loading).");
         Registry.AddBeforeCollectCallback(() =>
         {
             reloads.IncTo(status.Reloads);
@@ -38,6 +43,11 @@ internal sealed class ServiceMetrics
             cacheHits.IncTo(cache.Hits);
             cacheMisses.IncTo(cache.Misses);
             cacheEntries.Set(cache.Count);
+            shadowAnswered.IncTo(experiments.Answered);
+            shadowFailed.IncTo(experiments.Failed);
+            shadowDropped.IncTo(router.ShadowQueue.Dropped);
+            canaryPercent.Set(router.Settings.Canary is { IsRunning: true } canary ? canary.Percent : 0);
+            canaryRollbacks.IncTo(router.CanaryRollbacks);
         });
     }
 

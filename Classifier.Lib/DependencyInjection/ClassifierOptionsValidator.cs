@@ -26,6 +26,7 @@ internal sealed class ClassifierOptionsValidator : IValidateOptions<ClassifierOp
             failures.Add("Classifier:Images:MaxBytes must be positive.");
         if (options.Images.MaxPixels <= 0)
             failures.Add("Classifier:Images:MaxPixels must be positive.");
+        failures.AddRange(options.Canary.Problems());
         try
         {
             options.Backbone.Validate();

@@ -48,6 +48,9 @@ public static class ClassifierServiceCollectionExtensions
         // After the reload service: experiments are restored once the current version is loaded.
         services.TryAddSingleton<ExperimentService>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ExperimentService>(sp => sp.GetRequiredService<ExperimentService>()));
+        // After the experiment service: the canary is judged once the experiments are restored.
+        services.TryAddSingleton<CanaryService>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, CanaryService>(sp => sp.GetRequiredService<CanaryService>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, InitialTrainingService>());
         return new ImageClassifierBuilder(services);
     }

@@ -40,6 +40,13 @@ public sealed class RetrainOptions
     /// </summary>
     public double AugmentBelowMedianShare { get; set; } = 0.5;
 
+    /// <summary>
+    /// What a candidate that passes the gate becomes: <see cref="RetrainPromotion.Immediate"/> promotes it at once;
+    /// <see cref="RetrainPromotion.Canary"/> registers it and lets the service bring it in through a canary
+    /// (<c>Classifier:Canary</c>). Default <see cref="RetrainPromotion.Immediate"/>.
+    /// </summary>
+    public RetrainPromotion Promotion { get; set; } = RetrainPromotion.Immediate;
+
     /// <summary>Versions kept by retention (plus every version that served in their span, the current and the previous). Default 10.</summary>
     public int KeepVersions { get; set; } = 10;
 
@@ -54,5 +61,6 @@ public sealed class RetrainOptions
         if (NewClassMinRecall is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(NewClassMinRecall), NewClassMinRecall, "Classifier:Retrain:NewClassMinRecall must be in [0, 1].");
         if (AugmentBelowMedianShare is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(AugmentBelowMedianShare), AugmentBelowMedianShare, "Classifier:Retrain:AugmentBelowMedianShare must be in [0, 1].");
         ArgumentOutOfRangeException.ThrowIfLessThan(KeepVersions, 2);
+        if (!Enum.IsDefined(Promotion)) throw new ArgumentOutOfRangeException(nameof(Promotion), Promotion, "Classifier:Retrain:Promotion must be Immediate or Canary.");
     }
 }

@@ -9,4 +9,6 @@ public enum RetrainOutcome
     Promoted,
     /// <summary>A candidate was registered for inspection but failed the gate; the current version keeps serving.</summary>
     Rejected,
+    /// <summary>A candidate passed the gate and was registered, not promoted (<see cref="RetrainPromotion.Canary"/>): a canary brings it in.</summary>
+    AwaitingCanary,
 }

@@ -117,12 +117,14 @@ internal sealed class Retrainer(ClassifierWorkspace workspace, IFeedbackStore fe
             version, head.Labels, backbone.Id, backbone.FileSha256, head.Dimension, candidateMetrics,
             DataFingerprint.Of(trainingSet.Select(e => (e.Hash, e.Label))), trainingSet.Count, currentVersion, workspace.Options.Training, DateTimeOffset.UtcNow, started,
             decision, feedbackThrough ?? learnedThrough, usable.Length, trigger));
-        if (decision.Passed)
+        bool immediate = options.Promotion == RetrainPromotion.Immediate;
+        if (decision.Passed && immediate)
             registry.Promote(manifest.Version, "gate", trigger);
         registry.Prune(options.KeepVersions);
 
-        var outcome = decision.Passed ? RetrainOutcome.Promoted : RetrainOutcome.Rejected;
-        var summary = $"{manifest.Version} {(decision.Passed ? "promoted" : "rejected")}: {decision.Reasons[0]}";
+        var outcome = !decision.Passed ? RetrainOutcome.Rejected : immediate ? RetrainOutcome.Promoted : RetrainOutcome.AwaitingCanary;
+        var verb = outcome switch { RetrainOutcome.Promoted => "promoted", RetrainOutcome.AwaitingCanary => "passed the gate, awaiting a canary", _ => "rejected" };
+        var summary = $"{manifest.Version} {verb}: {decision.Reasons[0]}";
         return new RetrainResult(outcome, manifest.Version, summary, decision, trainingSet.Count, evaluationSet.Length,
             usable.Length, waiting, featurized, stopwatch.Elapsed);
     }

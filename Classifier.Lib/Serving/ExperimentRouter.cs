@@ -1,16 +1,19 @@
+using Classifier.Images;
 using Classifier.Registry;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Classifier.Serving;
 
 /// <summary>
-/// Routes each request between the current version and the experiments' extra versions (the A/B arm, the
-/// shadow). Every version shares the one backbone: the image is featurized once and several heads run on it.
-/// Configuration changes load and warm the new version first, then swap the whole snapshot in one step and
-/// retire what it replaced; they are persisted so a restart resumes them.
+/// Routes each request between the current version and the experiments' extra versions (the A/B arm or the
+/// canary, and the shadow). Every version shares the one backbone: the image is featurized once and several heads
+/// run on it. Configuration changes load and warm the new version first, then swap the whole snapshot in one step
+/// and retire what it replaced; they are persisted so a restart resumes them. The canary's operations are in
+/// <c>ExperimentRouter.Canary.cs</c>.
 /// </summary>
 internal sealed partial class ExperimentRouter(ModelServer server, ModelRegistry registry, ExperimentSettingsFile file, ShadowQueue shadowQueue,
-    TimeProvider time, ILogger<ExperimentRouter> logger) : IDisposable
+    IOptions<ClassifierOptions> options, TimeProvider time, ILogger<ExperimentRouter> logger) : IDisposable
 {
     private readonly Lock _gate = new();
     private ExperimentArms _arms = ExperimentArms.None;
@@ -39,16 +42,19 @@ internal sealed partial class ExperimentRouter(ModelServer server, ModelRegistry
         {
             var ab = saved.AbVersion is { } abVersion ? TryLoad(abVersion) : null;
             var shadow = saved.ShadowVersion is { } shadowVersion ? TryLoad(shadowVersion) : null;
+            var (canaryState, canary) = RestoreCanary(saved.Canary);
             var settings = saved with
             {
                 AbVersion = ab is null ? null : saved.AbVersion,
                 AbSinceUtc = ab is null ? null : saved.AbSinceUtc,
                 ShadowVersion = shadow is null ? null : saved.ShadowVersion,
                 ShadowSinceUtc = shadow is null ? null : saved.ShadowSinceUtc,
+                Canary = canaryState,
             };
             try
             {
-                Swap(new ExperimentArms(settings, ab, ab is null ? 0 : BasisPoints(settings.AbPercent), shadow), persist: settings != saved);
+                Swap(new ExperimentArms(settings, ab, ab is null ? 0 : BasisPoints(settings.AbPercent), shadow,
+                    canary, canary is null ? 0 : BasisPoints(canaryState!.Percent)), persist: settings != saved);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -66,6 +72,8 @@ internal sealed partial class ExperimentRouter(ModelServer server, ModelRegistry
         lock (_gate)
         {
             var arms = _arms;
+            if (arms.Settings.Canary is { IsRunning: true } canary)
+                throw new ExperimentConfigurationException(ExperimentProblem.Conflict, $"A canary of '{canary.Version}' is running at {canary.Percent}%; a canary and an A/B test both split traffic, so only one runs at a time. DELETE /experiments/canary first (the current version keeps serving), or wait for the canary to end.");
             var current = server.Current?.Version;
             if (version == current)
                 throw new ExperimentConfigurationException(ExperimentProblem.Conflict, $"'{version}' is the current version; an A/B test compares it with another version. Name a different version.");
@@ -74,7 +82,7 @@ internal sealed partial class ExperimentRouter(ModelServer server, ModelRegistry
             var ab = arms.Settings.AbVersion == version && arms.Ab is not null ? null : Load(version);
             var since = ab is null ? arms.Settings.AbSinceUtc : time.GetUtcNow();
             var settings = arms.Settings with { AbVersion = version, AbPercent = percent, AbSinceUtc = since };
-            Swap(new ExperimentArms(settings, ab ?? arms.Ab, BasisPoints(percent), arms.Shadow), persist: true);
+            Swap(arms with { Settings = settings, Ab = ab ?? arms.Ab, AbBasisPoints = BasisPoints(percent) }, persist: true);
             return settings;
         }
     }
@@ -101,6 +109,8 @@ internal sealed partial class ExperimentRouter(ModelServer server, ModelRegistry
                 throw new ExperimentConfigurationException(ExperimentProblem.Conflict, $"'{version}' is the current version; it already answers live. Shadow a candidate instead.");
             if (version == arms.Settings.AbVersion)
                 throw new ExperimentConfigurationException(ExperimentProblem.Conflict, $"'{version}' is the A/B version; a version is either shadowed or A/B tested. DELETE /experiments/ab first, or name another version.");
+            if (arms.Settings.Canary is { IsRunning: true } canary && version == canary.Version)
+                throw new ExperimentConfigurationException(ExperimentProblem.Conflict, $"'{version}' is the canary version; it already answers live. DELETE /experiments/canary first, or name another version.");
             var shadow = arms.Settings.ShadowVersion == version && arms.Shadow is not null ? null : Load(version);
             var since = shadow is null ? arms.Settings.ShadowSinceUtc : time.GetUtcNow();
             var settings = arms.Settings with { ShadowVersion = version, ShadowSinceUtc = since };
@@ -122,15 +132,37 @@ internal sealed partial class ExperimentRouter(ModelServer server, ModelRegistry
     }
 
     /// <summary>
-    /// Answers one request: the caller's bucket (from <paramref name="clientId"/>, else random) picks the A/B arm
-    /// or the current version. The features are returned for the shadow.
+    /// Answers one request: the caller's bucket (from <paramref name="clientId"/>, else random) picks the A/B arm or
+    /// the canary (never both at once), or the current version. The features are returned for the shadow.
     /// </summary>
     internal RoutedPrediction Predict(ReadOnlySpan<byte> image, int top, string? clientId)
     {
         var arms = Volatile.Read(ref _arms);
-        var arm = arms.Ab is not null && ClientBucket.Of(clientId) < arms.AbBasisPoints ? arms.Ab : null;
+        if (arms.Ab is null && arms.Canary is null)
+            return new RoutedPrediction(server.Predict(image, top, null, out var direct), direct);
+        int bucket = ClientBucket.Of(clientId);
+        if (arms.Canary is { } canary && bucket < arms.CanaryBasisPoints)
+            return PredictWithCanary(image, top, canary);
+        var arm = arms.Ab is not null && bucket < arms.AbBasisPoints ? arms.Ab : null;
         var prediction = server.Predict(image, top, arm, out var features);
         return new RoutedPrediction(prediction, features);
+    }
+
+    /// <summary>The canary answers; if its head fails, the failure is counted against it and the current version answers instead.</summary>
+    private RoutedPrediction PredictWithCanary(ReadOnlySpan<byte> image, int top, ServedModel canary)
+    {
+        Interlocked.Increment(ref _canaryRequests);
+        try
+        {
+            return new RoutedPrediction(server.Predict(image, top, canary, out var features), features);
+        }
+        catch (Exception e) when (e is not (InvalidImageException or ModelNotReadyException or OperationCanceledException))
+        {
+            // A bad image is the caller's fault, not the canary's; anything else is the canary failing.
+            Interlocked.Increment(ref _canaryFailures);
+            LogCanaryFailed(logger, canary.Model.Manifest.Version, e);
+            return new RoutedPrediction(server.Predict(image, top, null, out var features), features);
+        }
     }
 
     /// <summary>Hands a logged live answer to the shadow, if there is one; never waits.</summary>
@@ -149,6 +181,7 @@ internal sealed partial class ExperimentRouter(ModelServer server, ModelRegistry
             var arms = Interlocked.Exchange(ref _arms, ExperimentArms.None);
             arms.Ab?.Retire();
             arms.Shadow?.Retire();
+            arms.Canary?.Retire();
         }
     }
 
@@ -197,6 +230,8 @@ internal sealed partial class ExperimentRouter(ModelServer server, ModelRegistry
                     next.Ab.Retire();
                 if (next.Shadow is not null && !ReferenceEquals(next.Shadow, now.Shadow))
                     next.Shadow.Retire();
+                if (next.Canary is not null && !ReferenceEquals(next.Canary, now.Canary))
+                    next.Canary.Retire();
                 throw;
             }
         }
@@ -205,13 +240,16 @@ internal sealed partial class ExperimentRouter(ModelServer server, ModelRegistry
             previous.Ab.Retire();
         if (previous.Shadow is not null && !ReferenceEquals(previous.Shadow, next.Shadow))
             previous.Shadow.Retire();
-        LogExperiments(logger, next.Settings.AbVersion, next.Settings.AbPercent, next.Settings.ShadowVersion);
+        if (previous.Canary is not null && !ReferenceEquals(previous.Canary, next.Canary))
+            previous.Canary.Retire();
+        var canary = next.Settings.Canary is { IsRunning: true } running ? running : null;
+        LogExperiments(logger, next.Settings.AbVersion, next.Settings.AbPercent, next.Settings.ShadowVersion, canary?.Version, canary?.Percent ?? 0);
     }
 
     private static int BasisPoints(double percent) => (int)Math.Round(percent * (ClientBucket.Count / 100.0));
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Experiments: A/B {AbVersion} at {AbPercent}%, shadow {ShadowVersion}")]
-    private static partial void LogExperiments(ILogger logger, string? abVersion, double abPercent, string? shadowVersion);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Experiments: A/B {AbVersion} at {AbPercent}%, shadow {ShadowVersion}, canary {CanaryVersion} at {CanaryPercent}%")]
+    private static partial void LogExperiments(ILogger logger, string? abVersion, double abPercent, string? shadowVersion, string? canaryVersion, double canaryPercent);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The experiment settings in {Path} could not be read or written; starting without experiments")]
     private static partial void LogRestoreFailed(ILogger logger, string path, Exception exception);

@@ -6,7 +6,9 @@ namespace Classifier.Serving;
 /// <param name="AbSinceUtc">When the A/B test started; its statistics count predictions from then on.</param>
 /// <param name="ShadowVersion">The version that answers every request in the background, or null.</param>
 /// <param name="ShadowSinceUtc">When the shadow started.</param>
-public sealed record ExperimentSettings(string? AbVersion, double AbPercent, DateTimeOffset? AbSinceUtc, string? ShadowVersion, DateTimeOffset? ShadowSinceUtc)
+/// <param name="Canary">The running canary, or the last one with how it ended; null when none was ever started.</param>
+public sealed record ExperimentSettings(string? AbVersion, double AbPercent, DateTimeOffset? AbSinceUtc, string? ShadowVersion, DateTimeOffset? ShadowSinceUtc,
+    CanaryState? Canary = null)
 {
     /// <summary>No experiment.</summary>
     public static ExperimentSettings None { get; } = new(null, 0, null, null, null);

@@ -32,8 +32,11 @@ public sealed class ShadowExperimentTests(SampleFixture sample)
         }
         await processed.Done.WaitAsync(s_timeout);
         var report = (await client.GetFromJsonAsync<ExperimentsReport>("/experiments"))!;
+        var metrics = await client.GetStringAsync("/metrics");
 
         Assert.Equal(files.Length, processed.Logged);
+        Assert.Contains($"classifier_shadow_answered_total {files.Length}", metrics);
+        Assert.Contains("classifier_shadow_failed_total 0", metrics);
         Assert.Equal("v1", report.Shadow!.Version);
         Assert.Equal(files.Length, report.Shadow.Count);
         Assert.InRange(report.Shadow.Agreement!.Value, 0.0, 1.0);
@@ -93,9 +96,12 @@ public sealed class ShadowExperimentTests(SampleFixture sample)
             answers.Add(await ExperimentsApiTests.PredictAsync(client, image, null));
         await processed.Done.WaitAsync(s_timeout);
         var report = (await client.GetFromJsonAsync<ExperimentsReport>("/experiments"))!;
+        var metrics = await client.GetStringAsync("/metrics");
 
         Assert.Equal(expected.Select(e => (e.Label, e.Confidence, "v2")), answers.Select(a => (a.Class, a.Confidence, a.ModelVersion)));
         Assert.Equal(0, processed.Logged);
+        Assert.Contains($"classifier_shadow_failed_total {images.Length}", metrics);
+        Assert.Contains("classifier_shadow_answered_total 0", metrics);
         Assert.Equal(images.Length, report.Shadow!.Failed);
         Assert.Equal(0, report.Shadow.Count);
     }
@@ -131,8 +137,10 @@ public sealed class ShadowExperimentTests(SampleFixture sample)
         }
         await processed.Done.WaitAsync(s_timeout);
         var caughtUp = (await client.GetFromJsonAsync<ExperimentsReport>("/experiments"))!;
+        var metrics = await client.GetStringAsync("/metrics");
 
         Assert.Equal(2, behind.Shadow!.Dropped);
+        Assert.Contains("classifier_shadow_dropped_total 2", metrics);
         Assert.Equal(2, caughtUp.Shadow!.Count);
         Assert.Equal(2, processed.Logged);
     }

@@ -29,6 +29,25 @@ public sealed class RetrainerTests(SampleFixture sample)
     }
 
     [Fact]
+    public async Task Retrain_WithCanaryPromotion_RegistersAPassingCandidateWithoutPromotingIt()
+    {
+        using var state = new TemporaryDirectory("retrain");
+        using var workspace = sample.CreateWorkspace(out _);
+        await workspace.TrainAsync(sample.DatasetRoot);
+        using var feedback = new SqliteFeedbackStore(state.Path, TimeProvider.System);
+        // Lenient enough that a forced retrain on the same data passes the gate.
+        var options = new RetrainOptions { Promotion = RetrainPromotion.Canary, AccuracyTolerance = 1, MaxClassRecallDrop = 1, MinAccuracy = 0 };
+
+        var result = await workspace.RetrainAsync(sample.DatasetRoot, feedback, options, force: true);
+
+        Assert.Equal(RetrainOutcome.AwaitingCanary, result.Outcome);
+        Assert.True(result.Gate!.Passed);
+        Assert.Equal("v2", result.Version);
+        Assert.StartsWith("v2 passed the gate, awaiting a canary", result.Summary);
+        Assert.Equal("v1", workspace.Registry.CurrentVersion);
+    }
+
+    [Fact]
     public async Task Retrain_WhileAnotherHoldsTheLock_IsSkipped()
     {
         using var state = new TemporaryDirectory("retrain");
