@@ -4,7 +4,7 @@ namespace Classifier.Bench.Suites;
 
 /// <summary>
 /// Resident memory (VmRSS) of Classifier.Host serving one version; with a second version loaded (an A/B test at
-/// 50%, so it answers too); and after 50 reloads (v2 and v1 promoted in turn, each serving a few requests). Each
+/// 50%, so it answers too); and after 50 and 100 reloads (v2 and v1 promoted in turn, each serving a few requests; the second 50 tell growth per reload from settling). Each
 /// reading follows the same load of new images and is the median of five samples (the GC cannot be forced from outside).
 /// </summary>
 internal static class MemorySuite
@@ -42,26 +42,33 @@ internal static class MemorySuite
 
         // Each reload serves a few known images: embedding cache hits, but the new head answers (the prediction cache was emptied).
         var known = world.Fresh(8);
-        for (int i = 0; i < Reloads; i++)
+        int reloads = 0;
+        long AfterReloads()
         {
-            host.Send(HttpMethod.Post, $"models/{(i % 2 == 0 ? "v2" : "v1")}/promote");
-            var run = LoadLoop.Run(2, known.Count, null, k => host.PredictAsync(known[k]));
-            if (run.Failed > 0)
-                throw new InvalidOperationException($"{run.Failed} requests failed after reload {i + 1}.");
-            served += known.Count;
+            for (int i = 0; i < Reloads; i++, reloads++)
+            {
+                host.Send(HttpMethod.Post, $"models/{(reloads % 2 == 0 ? "v2" : "v1")}/promote");
+                var run = LoadLoop.Run(2, known.Count, null, k => host.PredictAsync(known[k]));
+                if (run.Failed > 0)
+                    throw new InvalidOperationException($"{run.Failed} requests failed after reload {reloads + 1}.");
+                served += known.Count;
+            }
+            report.Add($"after {reloads} reloads, before the next batch", served, ServeFigures.Megabytes(host.MedianResidentBytes()));
+            long measured = Serve();
+            report.Add($"after {reloads} reloads (one version, v1) and a batch", served, ServeFigures.Megabytes(measured));
+            return measured;
         }
-        long reloaded = host.MedianResidentBytes();
-        report.Add($"after {Reloads} reloads, before the next batch", served, ServeFigures.Megabytes(reloaded));
-        long after = Serve();
-        report.Add($"after {Reloads} reloads (one version, v1) and a batch", served, ServeFigures.Megabytes(after));
+        long after50 = AfterReloads();
+        long after100 = AfterReloads();
 
         report.Ratios["twoVersionsVsOne"] = (double)two / one;
-        report.Ratios["after50ReloadsVsOne"] = (double)after / one;
+        report.Ratios["after50ReloadsVsOne"] = (double)after50 / one;
+        report.Ratios["after100ReloadsVsAfter50"] = (double)after100 / after50;
         report.Ratios["secondBatchVsFirst"] = (double)one / first;
         report.Facts["reloadsByMetrics"] = ServeFigures.Metric(host.Send(HttpMethod.Get, "metrics"), "classifier_model_reloads_total");
         report.Facts["loadAverageAfter"] = ServeFigures.LoadAverage();
         report.Notes.Add($"VmRSS of the host process from /proc/PID/status, median of 5 readings 300 ms apart, each after a batch of {batch} new images at concurrency {Concurrency}. " +
-            $"secondBatchVsFirst shows how much the resident size still moves between two identical batches (the noise). The host runs with the Web SDK's default, server GC. " +
+            $"secondBatchVsFirst shows how much the resident size still moves between two identical batches (the noise); after100ReloadsVsAfter50 whether reloads keep adding. The host runs with the Web SDK's default, server GC. " +
             $"Load average before/after: {report.Facts["loadAverageBefore"]} / {report.Facts["loadAverageAfter"]} (2 cores, shared).");
         return report;
     }

@@ -12,6 +12,7 @@ internal static class ServeSuite
 {
     private static readonly int[] Levels = [1, 4, 16];
     private const int CachedRequests = 1000;
+    private const int Rounds = 4;
 
     internal static SuiteReport Run(BenchContext context)
     {
@@ -35,19 +36,39 @@ internal static class ServeSuite
 
         foreach (int concurrency in Levels)
         {
-            int requests = Math.Max(context.Images, 10 * concurrency);
+            int requests = Math.Max(context.Images, 25 * concurrency);
             // A short ramp at this concurrency first (threads, connections), on images of its own.
             var ramp = world.Fresh(2 * concurrency);
-            var images = world.Fresh(requests);
             LoadLoop.RunThreads(concurrency, ramp.Count, i => classifier.Predict(ramp[i]));
-            var local = LoadLoop.RunThreads(concurrency, requests, i => classifier.Predict(images[i]));
             LoadLoop.Run(concurrency, ramp.Count, null, i => host.PredictAsync(ramp[i]));
-            var remote = LoadLoop.Run(concurrency, requests, null, i => host.PredictAsync(images[i]));
+            // Rounds in turns (in process first, then HTTP first, ...), so that the neighbours' load drifting
+            // during the run weighs on both sides alike; each round's images go to both sides.
+            var localRounds = new List<LoadRun>();
+            var remoteRounds = new List<LoadRun>();
+            for (int round = 0; round < Rounds; round++)
+            {
+                var images = world.Fresh(requests / Rounds);
+                LoadRun Local() => LoadLoop.RunThreads(concurrency, images.Count, i => classifier.Predict(images[i]));
+                LoadRun Remote() => LoadLoop.Run(concurrency, images.Count, null, i => host.PredictAsync(images[i]));
+                if (round % 2 == 0)
+                {
+                    localRounds.Add(Local());
+                    remoteRounds.Add(Remote());
+                }
+                else
+                {
+                    remoteRounds.Add(Remote());
+                    localRounds.Add(Local());
+                }
+            }
+            var local = LoadRun.Combine(localRounds);
+            var remote = LoadRun.Combine(remoteRounds);
 
             Add(report, "in process (library)", local, server: false);
             Add(report, "HTTP /predict (host process)", remote, server: true);
             report.Ratios[$"serveVsInProcess.c{concurrency}"] = remote.Throughput / local.Throughput;
             report.Ratios[$"p99VsP50.c{concurrency}"] = remote.LatencyPercentile(99) / remote.LatencyPercentile(50);
+            report.Facts[$"roundRatios.c{concurrency}"] = localRounds.Zip(remoteRounds, (l, r) => Math.Round(r.Throughput / l.Throughput, 3)).ToArray();
             report.Write(context.OutputFolder);
             Console.WriteLine($"serve: c{concurrency} in-process {local.Throughput:F1}/s, HTTP {remote.Throughput:F1}/s (p50 {remote.LatencyPercentile(50):F1} ms, p99 {remote.LatencyPercentile(99):F1} ms); load {ServeFigures.LoadAverage()}");
         }
@@ -62,6 +83,7 @@ internal static class ServeSuite
             Add(report, "HTTP /predict, one image repeated (cached)", cached, server: true);
             report.Ratios[$"cachedServerP50VsOneMs.c{concurrency}"] = cached.ServerPercentile(50);
             report.Ratios[$"cachedServerP99VsOneMs.c{concurrency}"] = cached.ServerPercentile(99);
+            report.Ratios[$"cachedServerShareUnder1ms.c{concurrency}"] = cached.ServerShareAtMost(1.0);
         }
         double hits = ServeFigures.Metric(host.Send(HttpMethod.Get, "metrics"), "classifier_prediction_cache_hits_total") - hitsBefore;
         report.Facts["cachedHits"] = hits;
