@@ -66,6 +66,13 @@ internal sealed class HostProcess : IDisposable
         throw new InvalidOperationException("VmRSS missing from /proc status.");
     }
 
+    /// <summary>CPU time the host process has used so far, user and system.</summary>
+    internal TimeSpan CpuTime()
+    {
+        _process.Refresh();
+        return _process.TotalProcessorTime;
+    }
+
     /// <summary>Median of <paramref name="count"/> RSS readings <paramref name="gap"/> apart (the GC cannot be forced from outside).</summary>
     internal long MedianResidentBytes(int count = 5, int gapMilliseconds = 300)
     {

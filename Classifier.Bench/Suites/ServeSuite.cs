@@ -17,7 +17,7 @@ internal static class ServeSuite
     internal static SuiteReport Run(BenchContext context)
     {
         var report = new SuiteReport("serve", "runner", "concurrency", "requests", "failed", "requests/s",
-            "p50 ms", "p99 ms", "p99/p50", "server p50 ms", "server p99 ms");
+            "p50 ms", "p99 ms", "p99/p50", "server p50 ms", "server p99 ms", "CPU ms/request");
         report.Facts["loadAverageBefore"] = ServeFigures.LoadAverage();
         using var world = ServeWorld.Create(context);
         using var host = HostProcess.Start(world.ModelsPath, world.Folder("host"));
@@ -27,6 +27,7 @@ internal static class ServeSuite
             EmbeddingCachePath = Path.Combine(world.Folder("in-process"), "embeddings.db"),
         });
         var classifier = workspace.OpenClassifier("v1");
+        using var self = System.Diagnostics.Process.GetCurrentProcess();
         Console.WriteLine($"serve: host pid {host.Id} at {host.Address}; load average {ServeFigures.LoadAverage()}");
 
         // JIT, connections, the backbone's first runs: 16 images each side, not measured.
@@ -43,13 +44,29 @@ internal static class ServeSuite
             LoadLoop.Run(concurrency, ramp.Count, null, i => host.PredictAsync(ramp[i]));
             // Rounds in turns (in process first, then HTTP first, ...), so that the neighbours' load drifting
             // during the run weighs on both sides alike; each round's images go to both sides.
+            // CPU time per request: the bench process for the library, the host process for HTTP (the client's share is not in it).
+            TimeSpan localCpu = TimeSpan.Zero, remoteCpu = TimeSpan.Zero;
             var localRounds = new List<LoadRun>();
             var remoteRounds = new List<LoadRun>();
             for (int round = 0; round < Rounds; round++)
             {
                 var images = world.Fresh(requests / Rounds);
-                LoadRun Local() => LoadLoop.RunThreads(concurrency, images.Count, i => classifier.Predict(images[i]));
-                LoadRun Remote() => LoadLoop.Run(concurrency, images.Count, null, i => host.PredictAsync(images[i]));
+                LoadRun Local()
+                {
+                    self.Refresh();
+                    var cpu = self.TotalProcessorTime;
+                    var run = LoadLoop.RunThreads(concurrency, images.Count, i => classifier.Predict(images[i]));
+                    self.Refresh();
+                    localCpu += self.TotalProcessorTime - cpu;
+                    return run;
+                }
+                LoadRun Remote()
+                {
+                    var cpu = host.CpuTime();
+                    var run = LoadLoop.Run(concurrency, images.Count, null, i => host.PredictAsync(images[i]));
+                    remoteCpu += host.CpuTime() - cpu;
+                    return run;
+                }
                 if (round % 2 == 0)
                 {
                     localRounds.Add(Local());
@@ -64,8 +81,8 @@ internal static class ServeSuite
             var local = LoadRun.Combine(localRounds);
             var remote = LoadRun.Combine(remoteRounds);
 
-            Add(report, "in process (library)", local, server: false);
-            Add(report, "HTTP /predict (host process)", remote, server: true);
+            Add(report, "in process (library)", local, server: false, localCpu.TotalMilliseconds / local.Samples.Count);
+            Add(report, "HTTP /predict (host process)", remote, server: true, remoteCpu.TotalMilliseconds / remote.Samples.Count);
             report.Ratios[$"serveVsInProcess.c{concurrency}"] = remote.Throughput / local.Throughput;
             report.Ratios[$"p99VsP50.c{concurrency}"] = remote.LatencyPercentile(99) / remote.LatencyPercentile(50);
             report.Facts[$"roundRatios.c{concurrency}"] = localRounds.Zip(remoteRounds, (l, r) => Math.Round(r.Throughput / l.Throughput, 3)).ToArray();
@@ -80,7 +97,7 @@ internal static class ServeSuite
         foreach (int concurrency in new[] { 1, 4 })
         {
             var cached = LoadLoop.Run(concurrency, CachedRequests, null, _ => host.PredictAsync(repeated));
-            Add(report, "HTTP /predict, one image repeated (cached)", cached, server: true);
+            Add(report, "HTTP /predict, one image repeated (cached)", cached, server: true, null);
             report.Ratios[$"cachedServerP50VsOneMs.c{concurrency}"] = cached.ServerPercentile(50);
             report.Ratios[$"cachedServerP99VsOneMs.c{concurrency}"] = cached.ServerPercentile(99);
             report.Ratios[$"cachedServerShareUnder1ms.c{concurrency}"] = cached.ServerShareAtMost(1.0);
@@ -98,7 +115,8 @@ internal static class ServeSuite
         return report;
     }
 
-    private static void Add(SuiteReport report, string runner, LoadRun run, bool server) =>
+    private static void Add(SuiteReport report, string runner, LoadRun run, bool server, double? cpuMilliseconds) =>
         report.Add(runner, run.Concurrency, run.Samples.Count, run.Failed, run.Throughput, run.LatencyPercentile(50), run.LatencyPercentile(99),
-            run.LatencyPercentile(99) / run.LatencyPercentile(50), server ? run.ServerPercentile(50) : "—", server ? run.ServerPercentile(99) : "—");
+            run.LatencyPercentile(99) / run.LatencyPercentile(50), server ? run.ServerPercentile(50) : "—", server ? run.ServerPercentile(99) : "—",
+            cpuMilliseconds is { } cpu ? cpu : "—");
 }
