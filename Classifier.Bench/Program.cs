@@ -8,6 +8,9 @@ var suites = new Dictionary<string, Func<BenchContext, SuiteReport>>(StringCompa
     ["retrain"] = RetrainSuite.Run,
     ["accuracy"] = AccuracySuite.Run,
     ["decode"] = DecodeSuite.Run,
+    ["serve"] = ServeSuite.Run,
+    ["hotswap"] = HotswapSuite.Run,
+    ["memory"] = MemorySuite.Run,
 };
 
 if (args.Length == 0 || args[0] is "-h" or "--help")

@@ -38,7 +38,8 @@ internal static partial class ServiceHosting
     internal static WebApplication MapClassifierService(this WebApplication app)
     {
         var metrics = app.Services.GetRequiredService<ServiceMetrics>();
-        // Outermost, so that the status recorded is the one the error handler finally wrote.
+        app.UseServerTiming();
+        // Outermost but for the timing, so that the status recorded is the one the error handler finally wrote.
         app.UseHttpMetrics(options => options.SetMetricFactory(metrics.Factory));
         app.UseExceptionHandler();
         app.UseStatusCodePages();
