@@ -1,0 +1,35 @@
+namespace Classifier.Cascade;
+
+/// <summary>
+/// The cascade (section <c>Classifier:Cascade</c>): a cheap first tier, a linear head on a 28×28 thumbnail of the
+/// image, answers when it is confident enough; otherwise the full model (backbone + head) answers. The first tier is
+/// trained with each version and its threshold chosen on that version's evaluation data.
+/// </summary>
+public sealed class CascadeOptions
+{
+    /// <summary>
+    /// Answer from the first tier of the served version when it has one and is confident enough. Default true: a
+    /// version only has a first tier whose threshold kept evaluation accuracy within <see cref="MaxAccuracyLoss"/>;
+    /// false serves the full model for every request (versions keep their first tier on disk).
+    /// </summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Train a first tier with each new version (train and retrain). Default true.</summary>
+    public bool Train { get; set; } = true;
+
+    /// <summary>
+    /// How far the cascade's accuracy on the evaluation data may fall below the full model's when the threshold is
+    /// chosen. Default 0.005.
+    /// </summary>
+    public double MaxAccuracyLoss { get; set; } = 0.005;
+
+    /// <summary>L2 regularization of the first tier's head (on 2,352 thumbnail pixels, not 512 features). Default 10.</summary>
+    public float L2Regularization { get; set; } = 10f;
+
+    internal void Validate()
+    {
+        if (MaxAccuracyLoss is < 0 or > 1 || double.IsNaN(MaxAccuracyLoss))
+            throw new ArgumentOutOfRangeException(nameof(MaxAccuracyLoss), MaxAccuracyLoss, "Classifier:Cascade:MaxAccuracyLoss must be in [0, 1].");
+        ArgumentOutOfRangeException.ThrowIfNegative(L2Regularization);
+    }
+}
