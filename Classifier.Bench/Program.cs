@@ -8,6 +8,7 @@ var suites = new Dictionary<string, Func<BenchContext, SuiteReport>>(StringCompa
     ["retrain"] = RetrainSuite.Run,
     ["accuracy"] = AccuracySuite.Run,
     ["decode"] = DecodeSuite.Run,
+    ["cascade"] = CascadeSuite.Run,
 };
 
 if (args.Length == 0 || args[0] is "-h" or "--help")
