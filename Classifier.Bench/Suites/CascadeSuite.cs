@@ -13,8 +13,9 @@ namespace Classifier.Bench.Suites;
 /// The cascade's throughput gain at (nearly) equal accuracy on Fashion-MNIST. Both tiers are trained on the first
 /// 1,000 training images of each class; the threshold is chosen on the next 200 of each class (held out of training,
 /// never the test set); then, on the 10,000 test images: accuracy of the full model and of the cascade (all 10,000,
-/// backbone features from the embedding cache shared with the accuracy suite), and end-to-end throughput from
-/// encoded bytes with no cache of any kind on the first <c>--images</c> test images, full and cascade back to back.
+/// backbone features from the embedding cache shared with the accuracy suite; <c>--test-per-class N</c> takes the first
+/// N of each class instead), and end-to-end throughput from encoded bytes with no cache of any kind on the first
+/// <c>--images</c> test images (every class in turn), full and cascade back to back.
 /// </summary>
 internal static class CascadeSuite
 {
@@ -50,7 +51,12 @@ internal static class CascadeSuite
         var stopwatch = Stopwatch.StartNew();
         var train = featurizer.FeaturizeFiles(trainFiles, TrainingStage.FeaturizingTrain, null, default);
         var evaluation = featurizer.FeaturizeFiles(evaluationFiles, TrainingStage.FeaturizingTest, null, default);
-        var test = featurizer.FeaturizeFiles(ImageFolderDataset.Load(Path.GetDirectoryName(testFolder)!, "test"), TrainingStage.FeaturizingTest, null, default);
+        // The first --test-per-class images of each class (default all 1,000: the whole test set), interleaved by
+        // class so that the throughput subset (the first --images of them) holds every class.
+        var testFiles = ImageFolderDataset.Load(Path.GetDirectoryName(testFolder)!, "test")
+            .GroupBy(f => f.Label).SelectMany(g => g.Take(context.TestPerClass).Select((f, i) => (File: f, Rank: i)))
+            .OrderBy(r => r.Rank).ThenBy(r => r.File.Label, StringComparer.Ordinal).Select(r => r.File).ToArray();
+        var test = featurizer.FeaturizeFiles(testFiles, TrainingStage.FeaturizingTest, null, default);
         report.Facts["featurizeSeconds"] = stopwatch.Elapsed.TotalSeconds;
         report.Facts["featurizedNow"] = train.Featurized + evaluation.Featurized + test.Featurized;
         Console.WriteLine($"cascade: features ready ({train.Featurized + evaluation.Featurized + test.Featurized} computed) in {stopwatch.Elapsed.TotalSeconds:F0} s");
@@ -141,7 +147,7 @@ internal static class CascadeSuite
         report.Notes.Add($"Both tiers trained on {train.Examples.Count:N0} training images ({TrainPerClass:N0} per class); threshold chosen on {evaluation.Examples.Count:N0} held-out training images " +
             $"({EvaluationPerClass} per class) with Cascade:MaxAccuracyLoss {firstTier.Manifest.MaxAccuracyLoss}: there the full model scored {firstTier.Manifest.FullAccuracy:F4}, the cascade {firstTier.Manifest.CascadeAccuracy:F4}, " +
             $"the first tier alone {firstTier.Manifest.FirstTierAccuracy:F4}, share answered by the first tier {firstTier.Manifest.FirstTierShare:F3}.");
-        report.Notes.Add($"Accuracy: all {n:N0} test images (backbone features from the embedding cache). Throughput: the first {subset.Length:N0} test images " +
+        report.Notes.Add($"Accuracy: {(n == 10_000 ? "all" : "the first " + context.TestPerClass + " per class of the")} {n:N0} test images (backbone features from the embedding cache). Throughput: the first {subset.Length:N0} test images " +
             $"(first-tier share on them {(double)subsetFirst / subset.Length:F3}), encoded PNG bytes → prediction through ImageClassifier with no embedding or prediction cache, " +
             $"{context.Threads} intra-op threads, {Rounds} rounds of full then cascade back to back; images/s are the median round, cascadeSpeedup the median of the per-round ratios " +
             $"({string.Join(", ", ratios.Select(r => r.ToString("F2", System.Globalization.CultureInfo.InvariantCulture)))}).");
