@@ -23,13 +23,26 @@ public sealed class CascadeOptions
     /// </summary>
     public double MaxAccuracyLoss { get; set; } = 0.005;
 
-    /// <summary>L2 regularization of the first tier's head (on 2,352 thumbnail pixels, not 512 features). Default 10.</summary>
-    public float L2Regularization { get; set; } = 10f;
+    /// <summary>
+    /// Standard errors of safety in the threshold rule: the evaluation images where only one of the two tiers is right
+    /// are few, so the cascade's measured loss is noisy; the threshold must keep it within
+    /// <see cref="MaxAccuracyLoss"/> by this margin (1.645: one-sided 95%). 0 keeps the bare rule. Default 1.645.
+    /// </summary>
+    public double SafetyMargin { get; set; } = 1.645;
+
+    /// <summary>
+    /// L2 regularization of the first tier's head (on 2,352 thumbnail pixels, not 512 features). Default 100: on
+    /// Fashion-MNIST (1,000 per class, 2,000 held-out images) 1, 10 and 100 let the first tier answer 0.909, 0.961
+    /// and 0.970 of the evaluation images.
+    /// </summary>
+    public float L2Regularization { get; set; } = 100f;
 
     internal void Validate()
     {
         if (MaxAccuracyLoss is < 0 or > 1 || double.IsNaN(MaxAccuracyLoss))
             throw new ArgumentOutOfRangeException(nameof(MaxAccuracyLoss), MaxAccuracyLoss, "Classifier:Cascade:MaxAccuracyLoss must be in [0, 1].");
         ArgumentOutOfRangeException.ThrowIfNegative(L2Regularization);
+        if (SafetyMargin is < 0 or > 10 || double.IsNaN(SafetyMargin))
+            throw new ArgumentOutOfRangeException(nameof(SafetyMargin), SafetyMargin, "Classifier:Cascade:SafetyMargin must be in [0, 10].");
     }
 }

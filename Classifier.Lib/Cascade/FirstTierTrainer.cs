@@ -61,12 +61,12 @@ internal static class FirstTierTrainer
                 int best = Evaluator.ArgMax(scores);
                 judged.Add(new CascadeThreshold.Judged(scores[best], head.Labels[best] == e.Label, fullCorrect));
             }
-            if (CascadeThreshold.Choose(judged, options.MaxAccuracyLoss) is not { FirstTierShare: > 0 } choice)
+            if (CascadeThreshold.Choose(judged, options.MaxAccuracyLoss, options.SafetyMargin) is not { FirstTierShare: > 0 } choice)
             {
                 head.Dispose();
                 return null;
             }
-            return (head, new CascadeManifest(Thumbnail.Id, choice.Threshold, options.MaxAccuracyLoss, judged.Count,
+            return (head, new CascadeManifest(Thumbnail.Id, choice.Threshold, options.MaxAccuracyLoss, options.SafetyMargin, judged.Count,
                 choice.FirstTierShare, choice.CascadeAccuracy, choice.FullAccuracy, choice.FirstTierAccuracy));
         }
         catch

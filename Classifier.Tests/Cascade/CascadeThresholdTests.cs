@@ -51,4 +51,18 @@ public sealed class CascadeThresholdTests
         Assert.Equal(0.8f, choice!.Threshold);
         Assert.Equal(0.25, choice.FirstTierShare, 6);
     }
+
+    [Fact]
+    public void Choose_WithASafetyMargin_StopsWhereTheDisagreementsMakeTheGainUncertain()
+    {
+        // 100 images, full model right on all. Ten images the tiers agree on, then four the first tier gets wrong.
+        var judged = Enumerable.Range(0, 100).Select(i => J(i < 10 ? 0.99f - i * 0.001f : i < 14 ? 0.8f - i * 0.001f : 0.1f, i < 10, true)).ToArray();
+
+        var bare = CascadeThreshold.Choose(judged, maxAccuracyLoss: 0.04);
+        var guarded = CascadeThreshold.Choose(judged, maxAccuracyLoss: 0.04, margin: 1.645);
+
+        // Bare: losing 4 of 100 is within 0.04. Guarded: one loss passes (1 + 1.645 ≤ 4), two do not (2 + 1.645 × √2 > 4).
+        Assert.Equal(0.14, bare!.FirstTierShare, 6);
+        Assert.Equal(0.11, guarded!.FirstTierShare, 6);
+    }
 }
