@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Classifier.Bench;
 
 /// <summary>Command-line settings shared by the suites.</summary>
-internal sealed record BenchContext(string OutputFolder, int Images, int Threads, IReadOnlyList<int> PerClass)
+internal sealed record BenchContext(string OutputFolder, int Images, int Threads, IReadOnlyList<int> PerClass, int TestPerClass)
 {
     internal static BenchContext Parse(string[] args)
     {
@@ -11,6 +11,7 @@ internal sealed record BenchContext(string OutputFolder, int Images, int Threads
         int images = 200;
         int threads = Environment.ProcessorCount;
         IReadOnlyList<int> perClass = [100, 1000, 6000];
+        int testPerClass = 1000;
         for (int i = 0; i < args.Length; i++)
         {
             string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
@@ -20,11 +21,12 @@ internal sealed record BenchContext(string OutputFolder, int Images, int Threads
                 case "--images": images = int.Parse(Value(), CultureInfo.InvariantCulture); break;
                 case "--threads": threads = int.Parse(Value(), CultureInfo.InvariantCulture); break;
                 case "--per-class": perClass = [.. Value().Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture))]; break;
-                default: throw new ArgumentException($"Unknown option '{args[i]}'. Known: --out DIR, --images N, --threads N, --per-class N,N,...");
+                case "--test-per-class": testPerClass = int.Parse(Value(), CultureInfo.InvariantCulture); break;
+                default: throw new ArgumentException($"Unknown option '{args[i]}'. Known: --out DIR, --images N, --threads N, --per-class N,N,..., --test-per-class N");
             }
         }
         Directory.CreateDirectory(output);
-        return new BenchContext(output, images, threads, perClass);
+        return new BenchContext(output, images, threads, perClass, testPerClass);
     }
 
     /// <summary>The folder holding Classifier.sln, found upwards from the current directory or the binary.</summary>

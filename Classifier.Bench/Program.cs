@@ -11,6 +11,7 @@ var suites = new Dictionary<string, Func<BenchContext, SuiteReport>>(StringCompa
     ["serve"] = ServeSuite.Run,
     ["hotswap"] = HotswapSuite.Run,
     ["memory"] = MemorySuite.Run,
+    ["cascade"] = CascadeSuite.Run,
 };
 
 if (args.Length == 0 || args[0] is "-h" or "--help")

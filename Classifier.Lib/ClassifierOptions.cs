@@ -49,6 +49,9 @@ public sealed class ClassifierOptions
     /// <summary>How heads are trained.</summary>
     public TrainingOptions Training { get; set; } = new();
 
+    /// <summary>The cascade (section <c>Classifier:Cascade</c>): a cheap first tier that answers confident images without the backbone.</summary>
+    public Cascade.CascadeOptions Cascade { get; set; } = new();
+
     /// <summary>How the lifelong-learning loop retrains, judges and keeps versions.</summary>
     public Learning.RetrainOptions Retrain { get; set; } = new();
 
@@ -62,5 +65,6 @@ public sealed class ClassifierOptions
         Backbone = Backbone,
         Images = Images,
         Training = Training,
+        Cascade = Cascade,
     };
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Classifier.Cascade;
 using Classifier.Datasets;
 using Classifier.Evaluation;
 using Classifier.Features;
@@ -67,12 +68,18 @@ public sealed class ClassifierWorkspace : IDisposable
         progress?.Report(new TrainingProgress(TrainingStage.Training, 1, 1));
 
         var metrics = Evaluate(head, test.Examples, progress);
+        var firstTier = FirstTierTrainer.Train(Featurizer.Decoder,
+            [.. examples.Select(e => new FirstTierTrainer.Sample(ReadFile(e.Source), e.Label))],
+            [.. test.Examples.Select(e => new FirstTierTrainer.Judged(ReadFile(e.Source), e.Label, head.Labels[Evaluator.ArgMax(head.Score(e.Features))]))],
+            head.Labels, Options.Training, Options.Cascade, null, cancellationToken);
+        using var firstTierHead = firstTier?.Head;
         progress?.Report(new TrainingProgress(TrainingStage.Registering, 0, 1));
         var parent = Registry.CurrentVersion;
         var backbone = _backbone.Value;
         var manifest = Registry.Register(head, version => new ModelManifest(
             version, head.Labels, backbone.Id, backbone.FileSha256, head.Dimension, metrics,
-            DataFingerprint.Of(examples.Select(e => (e.Hash, e.Label))), examples.Length, parent, Options.Training, DateTimeOffset.UtcNow, started));
+            DataFingerprint.Of(examples.Select(e => (e.Hash, e.Label))), examples.Length, parent, Options.Training, DateTimeOffset.UtcNow, started,
+            Cascade: firstTier?.Manifest), firstTierHead);
         Registry.Promote(manifest.Version, "train", Environment.UserName);
         progress?.Report(new TrainingProgress(TrainingStage.Registering, 1, 1));
 
@@ -105,8 +112,8 @@ public sealed class ClassifierWorkspace : IDisposable
         return new EvaluationReport(model.Manifest.Version, metrics, test.Featurized, test.Cached, test.Skipped);
     }
 
-    /// <summary>Opens a classifier on <paramref name="version"/> (default: current).</summary>
-    public IImageClassifier OpenClassifier(string? version = null) => new ImageClassifier(Featurizer, LoadModel(version));
+    /// <summary>Opens a classifier on <paramref name="version"/> (default: current); it cascades as the service does (<see cref="CascadeOptions.Enabled"/>).</summary>
+    public IImageClassifier OpenClassifier(string? version = null) => new ImageClassifier(Featurizer, LoadModel(version), Options.Cascade.Enabled);
 
     internal LoadedModel LoadModel(string? version)
     {
@@ -114,6 +121,9 @@ public sealed class ClassifierWorkspace : IDisposable
             ?? throw new InvalidOperationException($"No model version is current in '{Registry.Root}'. Train one first (the 'train' verb or ClassifierWorkspace.TrainAsync).");
         return LoadedModel.Load(Registry, version, _backbone.Value.Id);
     }
+
+    /// <summary>Reads a file again when asked; the first tier decodes each image to a thumbnail once.</summary>
+    internal static Func<byte[]?> ReadFile(string path) => () => File.ReadAllBytes(path);
 
     private static EvaluationMetrics Evaluate(Head head, IReadOnlyList<FeaturizedExample> examples, IProgress<TrainingProgress>? progress)
     {

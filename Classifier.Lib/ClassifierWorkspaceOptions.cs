@@ -22,5 +22,8 @@ public sealed class ClassifierWorkspaceOptions
     /// <summary>How the head is trained.</summary>
     public TrainingOptions Training { get; set; } = new();
 
+    /// <summary>The cascade's cheap first tier: whether it is trained with each version and answers when confident.</summary>
+    public Cascade.CascadeOptions Cascade { get; set; } = new();
+
     internal string ResolvedEmbeddingCachePath => EmbeddingCachePath ?? Path.Combine(ModelsPath, "cache", "embeddings.db");
 }

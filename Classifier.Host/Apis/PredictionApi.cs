@@ -82,8 +82,10 @@ internal static class PredictionApi
         metrics.Predicted(prediction);
         // After the answer is logged, so that the shadow's answer can name it; the shadow never delays the response.
         router.OfferToShadow(id, routed, image);
-        return new PredictResponse(prediction.Label, prediction.Confidence, prediction.Top, prediction.ModelVersion, id);
+        return new PredictResponse(prediction.Label, prediction.Confidence, prediction.Top, prediction.ModelVersion, id, TierName(prediction.Tier));
     }
+
+    private static string TierName(PredictionTier tier) => tier == PredictionTier.First ? "first" : "full";
 
     private static string? ClientId(HttpRequest request) =>
         request.Headers.TryGetValue(ClientIdHeader, out var value) && !string.IsNullOrWhiteSpace(value) ? value.ToString() : null;
@@ -103,7 +105,8 @@ internal static class PredictionApi
 /// <param name="Top">The best classes with their probabilities, best first.</param>
 /// <param name="ModelVersion">The version that answered.</param>
 /// <param name="PredictionId">Names this prediction in <c>POST /feedback</c>.</param>
-public sealed record PredictResponse(string Class, float Confidence, IReadOnlyList<LabelScore> Top, string ModelVersion, string PredictionId);
+/// <param name="Tier">Which tier of the cascade answered: <c>first</c> (the cheap first tier, confident enough) or <c>full</c> (backbone and head).</param>
+public sealed record PredictResponse(string Class, float Confidence, IReadOnlyList<LabelScore> Top, string ModelVersion, string PredictionId, string Tier);
 
 /// <summary>One result per image, in request order.</summary>
 public sealed record BatchPredictResponse(IReadOnlyList<BatchItem> Results);

@@ -44,6 +44,7 @@ internal static class OfflineVerbs
                 skipped = report.Skipped,
                 trainCount = m.TrainCount,
                 testCount = m.Metrics.Count,
+                cascade = m.Cascade,
                 elapsedSeconds = report.Elapsed.TotalSeconds,
             });
             return 0;
@@ -80,6 +81,7 @@ internal static class OfflineVerbs
                         confidence = prediction.Confidence,
                         top = prediction.Top,
                         modelVersion = prediction.ModelVersion,
+                        tier = prediction.Tier,
                     }, Json.Compact));
                 }
                 catch (Exception e) when (e is InvalidImageException or IOException or UnauthorizedAccessException)

@@ -13,6 +13,7 @@ internal sealed class ServiceMetrics
 {
     private readonly Counter _predictions;
     private readonly Counter _corrections;
+    private readonly Counter _tiers;
 
     public ServiceMetrics(IModelStatus status, PredictionCache cache, ExperimentRouter router, ExperimentService experiments)
     {
@@ -20,6 +21,7 @@ internal sealed class ServiceMetrics
         var factory = Metrics.WithCustomRegistry(Registry);
         Factory = factory;
         _predictions = factory.CreateCounter("classifier_predictions_total", "Predictions served, by model version and predicted class.", "model_version", "class");
+        _tiers = factory.CreateCounter("classifier_cascade_answers_total", "Predictions by the cascade tier that answered: first (thumbnail head alone) or full (backbone and head); answers from the prediction cache count under the tier that computed them.", "tier");
         _corrections = factory.CreateCounter("classifier_corrections_total", "Corrections received.");
         var reloads = factory.CreateCounter("classifier_model_reloads_total", "Model versions loaded and swapped in.");
         var failedReloads = factory.CreateCounter("classifier_model_reload_failures_total", "Model versions that failed to load (the previous one kept serving).");
@@ -55,7 +57,11 @@ internal sealed class ServiceMetrics
 
     internal IMetricFactory Factory { get; }
 
-    internal void Predicted(Prediction prediction) => _predictions.WithLabels(prediction.ModelVersion, prediction.Label).Inc();
+    internal void Predicted(Prediction prediction)
+    {
+        _predictions.WithLabels(prediction.ModelVersion, prediction.Label).Inc();
+        _tiers.WithLabels(prediction.Tier == PredictionTier.First ? "first" : "full").Inc();
+    }
 
     internal void Corrected() => _corrections.Inc();
 }

@@ -32,6 +32,7 @@ internal sealed class ClassifierOptionsValidator : IValidateOptions<ClassifierOp
             options.Backbone.Validate();
             options.Training.Validate();
             options.Retrain.Validate();
+            options.Cascade.Validate();
         }
         catch (Exception e) when (e is ArgumentException or FileNotFoundException)
         {

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
+using Classifier.Cascade;
 using Classifier.Datasets;
 using Classifier.Evaluation;
 using Classifier.Feedback;
@@ -72,7 +73,7 @@ internal sealed class Retrainer(ClassifierWorkspace workspace, IFeedbackStore fe
         // Evaluation: the fixed test split plus a slice of corrections chosen by image hash, never trained on.
         var evaluation = new Dictionary<string, Example>(StringComparer.Ordinal);
         foreach (var e in testFiles.Examples)
-            evaluation[e.Hash] = new Example(e.Label, e.Hash, e.Features, () => null);
+            evaluation[e.Hash] = new Example(e.Label, e.Hash, e.Features, ClassifierWorkspace.ReadFile(e.Source));
         foreach (var e in usable.Where(e => InEvaluationSlice(e.Hash, options.EvaluationShare)))
             evaluation[e.Hash] = e;
         var training = new Dictionary<string, Example>(StringComparer.Ordinal);
@@ -87,6 +88,8 @@ internal sealed class Retrainer(ClassifierWorkspace workspace, IFeedbackStore fe
             training.Remove(hash);
 
         var trainingSet = training.Values.OrderBy(e => e.Hash, StringComparer.Ordinal).ToList();
+        // The first tier learns from the images themselves, not from the augmented copies' features.
+        var firstTierSamples = trainingSet.Select(e => new FirstTierTrainer.Sample(e.Bytes, e.Label)).ToArray();
         var classWeightScale = Augment(trainingSet, featurizer, cancellationToken, out int augmented);
         featurized += augmented;
 
@@ -108,6 +111,10 @@ internal sealed class Retrainer(ClassifierWorkspace workspace, IFeedbackStore fe
         }
         var judged = evaluationSet.Select((e, i) => new QualityGate.Judged(e.Label, head.Labels[Evaluator.ArgMax(candidateScores[i])], currentAnswers[i])).ToArray();
         var decision = QualityGate.Judge(judged, candidateMetrics, head.Labels, currentMetrics, current?.Labels, currentVersion, options);
+        var firstTier = FirstTierTrainer.Train(featurizer.Decoder, firstTierSamples,
+            [.. evaluationSet.Select((e, i) => new FirstTierTrainer.Judged(e.Bytes, e.Label, judged[i].Candidate))],
+            head.Labels, workspace.Options.Training, workspace.Options.Cascade, classWeightScale, cancellationToken);
+        using var firstTierHead = firstTier?.Head;
 
         var backbone = featurizer.Backbone;
         var usedHashes = usable.Select(u => u.Hash).ToHashSet(StringComparer.Ordinal);
@@ -116,7 +123,7 @@ internal sealed class Retrainer(ClassifierWorkspace workspace, IFeedbackStore fe
         var manifest = registry.Register(head, version => new ModelManifest(
             version, head.Labels, backbone.Id, backbone.FileSha256, head.Dimension, candidateMetrics,
             DataFingerprint.Of(trainingSet.Select(e => (e.Hash, e.Label))), trainingSet.Count, currentVersion, workspace.Options.Training, DateTimeOffset.UtcNow, started,
-            decision, feedbackThrough ?? learnedThrough, usable.Length, trigger));
+            decision, feedbackThrough ?? learnedThrough, usable.Length, trigger, firstTier?.Manifest), firstTierHead);
         bool immediate = options.Promotion == RetrainPromotion.Immediate;
         if (decision.Passed && immediate)
             registry.Promote(manifest.Version, "gate", trigger);

@@ -20,6 +20,7 @@ namespace Classifier.Registry;
 /// <param name="FeedbackThroughUtc">Time of the newest correction this version learned from, if any.</param>
 /// <param name="FeedbackCount">Corrections used (training and evaluation).</param>
 /// <param name="Trigger">What started the run: <c>train</c>, <c>schedule</c>, <c>api</c>, <c>dashboard</c>, ...</param>
+/// <param name="Cascade">The version's cheap first tier, or null when it has none (older versions, or none passed the threshold rule).</param>
 public sealed record ModelManifest(
     string Version,
     IReadOnlyList<string> Labels,
@@ -36,4 +37,5 @@ public sealed record ModelManifest(
     Learning.GateDecision? Gate = null,
     DateTimeOffset? FeedbackThroughUtc = null,
     int FeedbackCount = 0,
-    string? Trigger = null);
+    string? Trigger = null,
+    CascadeManifest? Cascade = null);

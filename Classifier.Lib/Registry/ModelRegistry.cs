@@ -14,6 +14,7 @@ namespace Classifier.Registry;
 public sealed partial class ModelRegistry
 {
     internal const string HeadFileName = "head.zip";
+    internal const string FirstTierFileName = "first-tier.zip";
     internal const string ManifestFileName = "manifest.json";
     internal const string PointerFileName = "current.json";
     private const string LockFileName = ".lock";
@@ -83,8 +84,13 @@ public sealed partial class ModelRegistry
 
     internal string HeadPath(string version) => Path.Combine(Root, version, HeadFileName);
 
-    /// <summary>Writes a new version; <paramref name="manifestFor"/> receives the version name chosen. Not yet promoted.</summary>
-    internal ModelManifest Register(Head head, Func<string, ModelManifest> manifestFor)
+    internal string FirstTierPath(string version) => Path.Combine(Root, version, FirstTierFileName);
+
+    /// <summary>
+    /// Writes a new version (with its cascade's first tier, if any); <paramref name="manifestFor"/> receives the
+    /// version name chosen. Not yet promoted.
+    /// </summary>
+    internal ModelManifest Register(Head head, Func<string, ModelManifest> manifestFor, Head? firstTier = null)
     {
         using var _ = AcquireLock();
         RemoveAbandonedTemporaries();
@@ -99,10 +105,13 @@ public sealed partial class ModelRegistry
         var manifest = manifestFor(version);
         if (manifest.Version != version)
             throw new InvalidOperationException($"The manifest names version '{manifest.Version}' but the registry assigned '{version}'.");
+        if (manifest.Cascade is null != firstTier is null)
+            throw new InvalidOperationException("A version has a first tier exactly when its manifest describes one (ModelManifest.Cascade).");
 
         var temporary = Path.Combine(Root, TemporaryPrefix + version + "-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(temporary);
         head.Save(Path.Combine(temporary, HeadFileName));
+        firstTier?.Save(Path.Combine(temporary, FirstTierFileName));
         WriteDurably(Path.Combine(temporary, ManifestFileName), JsonSerializer.Serialize(manifest, Json.Options));
         Directory.Move(temporary, Path.Combine(Root, version));
         return manifest;

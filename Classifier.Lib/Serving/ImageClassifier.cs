@@ -2,8 +2,8 @@ using Classifier.Features;
 
 namespace Classifier.Serving;
 
-/// <summary>A fixed version behind the shared featurizer.</summary>
-internal sealed class ImageClassifier(Featurizer featurizer, LoadedModel model) : ImageClassifierBase(featurizer.Decoder)
+/// <summary>A fixed version behind the shared featurizer; with <paramref name="cascade"/>, its first tier answers confident images.</summary>
+internal sealed class ImageClassifier(Featurizer featurizer, LoadedModel model, bool cascade) : ImageClassifierBase(featurizer.Decoder)
 {
     public override string ModelVersion => model.Manifest.Version;
 
@@ -11,7 +11,16 @@ internal sealed class ImageClassifier(Featurizer featurizer, LoadedModel model) 
 
     public override Prediction Predict(ReadOnlySpan<byte> image, int top = 5)
     {
-        var featurized = featurizer.Featurize(image);
-        return model.Predict(featurized.Features, featurized.Hash, top);
+        if (cascade && model.FirstTier is not null)
+        {
+            featurizer.Decoder.Validate(image);
+            string hash = Images.ContentHash.Of(image);
+            if (model.TryPredictFirstTier(featurizer.Decoder, image, hash, top, out var first))
+                return first;
+            var featurized = featurizer.Featurize(image, hash);
+            return model.Predict(featurized.Features, featurized.Hash, top);
+        }
+        var full = featurizer.Featurize(image);
+        return model.Predict(full.Features, full.Hash, top);
     }
 }

@@ -118,8 +118,9 @@ internal sealed partial class ModelServer(ClassifierWorkspace workspace, Predict
 
     /// <summary>
     /// Answers with <paramref name="arm"/> (an extra loaded version, e.g. an A/B arm) or, when it is null or was
-    /// just retired, with the current version. <paramref name="features"/> are the backbone's output, for other
-    /// heads to reuse; null when the answer came from the cache.
+    /// just retired, with the current version; the version's cascade first tier answers when it is confident enough
+    /// (<see cref="Cascade.CascadeOptions.Enabled"/>). <paramref name="features"/> are the backbone's output, for other
+    /// heads to reuse; null when the answer came from the cache or the first tier (the shadow then featurizes itself).
     /// </summary>
     internal Prediction Predict(ReadOnlySpan<byte> image, int top, ServedModel? arm, out FeaturizedFeatures? features)
     {
@@ -134,6 +135,12 @@ internal sealed partial class ModelServer(ClassifierWorkspace workspace, Predict
                 return cached;
         }
 
+        if (workspace.Options.Cascade.Enabled && TryPredictFirstTier(image, ref hash, top, arm) is { } first)
+        {
+            cache.Add(first, top);
+            return first;
+        }
+
         // Featurize outside the lease: it is the slow part and does not depend on the version.
         var featurized = workspace.Featurizer.Featurize(image, hash);
         features = new FeaturizedFeatures(featurized.Hash, featurized.Features);
@@ -143,6 +150,31 @@ internal sealed partial class ModelServer(ClassifierWorkspace workspace, Predict
             var prediction = served.Model.Predict(featurized.Features, featurized.Hash, top);
             cache.Add(prediction, top);
             return prediction;
+        }
+        finally
+        {
+            served.Release();
+        }
+    }
+
+    /// <summary>
+    /// The cascade's first tier of the answering version, when it has one and is confident: a thumbnail decode and a
+    /// linear head instead of the backbone. Null to let the full model answer, and when nothing is loaded (the full
+    /// path then reports why, after checking the image as it always did).
+    /// </summary>
+    private Prediction? TryPredictFirstTier(ReadOnlySpan<byte> image, ref string? hash, int top, ServedModel? arm)
+    {
+        var served = arm is not null && arm.TryAcquire() ? arm : TryAcquireCurrent();
+        if (served is null)
+            return null;
+        try
+        {
+            if (served.Model.FirstTier is null)
+                return null;
+            var decoder = workspace.Featurizer.Decoder;
+            decoder.Validate(image);
+            hash ??= Images.ContentHash.Of(image);
+            return served.Model.TryPredictFirstTier(decoder, image, hash, top, out var prediction) ? prediction : null;
         }
         finally
         {
@@ -166,13 +198,14 @@ internal sealed partial class ModelServer(ClassifierWorkspace workspace, Predict
         return new ServedModel(loaded, time.GetUtcNow());
     }
 
-    private ServedModel Acquire()
+    private ServedModel Acquire() => TryAcquireCurrent() ?? throw new ModelNotReadyException(NotReadyReason ?? "No model is loaded.");
+
+    private ServedModel? TryAcquireCurrent()
     {
         while (true)
         {
-            var served = Volatile.Read(ref _current)
-                ?? throw new ModelNotReadyException(NotReadyReason ?? "No model is loaded.");
-            if (served.TryAcquire())
+            var served = Volatile.Read(ref _current);
+            if (served is null || served.TryAcquire())
                 return served;
             // Lost a race with a swap: the model just retired; the new one is already in _current.
         }

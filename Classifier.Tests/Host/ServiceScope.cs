@@ -20,18 +20,23 @@ internal sealed class ServiceScope : IDisposable
 
     internal string StatePath { get; }
 
-    /// <summary>Trains <paramref name="versions"/> versions (v1..vN, each with a different regularization so they differ); vN is current.</summary>
-    internal static async Task<ServiceScope> CreateAsync(SampleFixture sample, int versions = 1)
+    /// <summary>
+    /// Trains <paramref name="versions"/> versions (v1..vN, each with a different regularization so they differ); vN is
+    /// current. <paramref name="configure"/> changes the training workspace's options.
+    /// </summary>
+    internal static async Task<ServiceScope> CreateAsync(SampleFixture sample, int versions = 1, Action<ClassifierWorkspaceOptions>? configure = null)
     {
         var scope = new ServiceScope(sample);
         for (int i = 0; i < versions; i++)
         {
-            using var workspace = new ClassifierWorkspace(new ClassifierWorkspaceOptions
+            var options = new ClassifierWorkspaceOptions
             {
                 ModelsPath = scope.ModelsPath,
                 EmbeddingCachePath = sample.CachePath,
                 Training = { L2Regularization = 20f * (i + 1) },
-            });
+            };
+            configure?.Invoke(options);
+            using var workspace = new ClassifierWorkspace(options);
             await workspace.TrainAsync(sample.DatasetRoot);
         }
         return scope;
