@@ -77,7 +77,7 @@ public sealed class ClassifierWorkspace : IDisposable
         var parent = Registry.CurrentVersion;
         var backbone = _backbone.Value;
         var manifest = Registry.Register(head, version => new ModelManifest(
-            version, head.Labels, backbone.Id, backbone.FileSha256, head.Dimension, metrics,
+            version, head.Labels, Featurizer.FeatureId, backbone.FileSha256, head.Dimension, metrics,
             DataFingerprint.Of(examples.Select(e => (e.Hash, e.Label))), examples.Length, parent, Options.Training, DateTimeOffset.UtcNow, started,
             Cascade: firstTier?.Manifest), firstTierHead);
         Registry.Promote(manifest.Version, "train", Environment.UserName);
@@ -119,7 +119,7 @@ public sealed class ClassifierWorkspace : IDisposable
     {
         version ??= Registry.CurrentVersion
             ?? throw new InvalidOperationException($"No model version is current in '{Registry.Root}'. Train one first (the 'train' verb or ClassifierWorkspace.TrainAsync).");
-        return LoadedModel.Load(Registry, version, _backbone.Value.Id);
+        return LoadedModel.Load(Registry, version, Featurizer.FeatureId);
     }
 
     /// <summary>Reads a file again when asked; the first tier decodes each image to a thumbnail once.</summary>

@@ -26,6 +26,24 @@ public sealed class ClassifierWorkspaceTests(SampleFixture sample)
     }
 
     [Fact]
+    public async Task TrainAsync_WithThumbnailFeatures_ReusesTheCachedBackboneAndOnlyLoadsWithTheSameFeatures()
+    {
+        using var workspace = sample.CreateWorkspace(out var modelsPath, o => o.Backbone.ThumbnailFeatures = 8);
+
+        var report = await workspace.TrainAsync(sample.DatasetRoot);
+        var prediction = workspace.OpenClassifier().Predict(File.ReadAllBytes(sample.TestImages[0].Path), top: 1);
+        using var withoutThumbnails = new ClassifierWorkspace(new ClassifierWorkspaceOptions { ModelsPath = modelsPath, EmbeddingCachePath = sample.CachePath });
+        var refused = Assert.ThrowsAny<Exception>(() => withoutThumbnails.OpenClassifier());
+
+        Assert.Equal(0, report.Featurized); // the backbone's part came from the cache the fixture warmed
+        Assert.Equal(512 + 8 * 8 * 3, report.Manifest.FeatureDimension);
+        Assert.Equal(workspace.Featurizer.Backbone.Id + "+thumbnail8", report.Manifest.BackboneId);
+        Assert.InRange(report.Manifest.Metrics.Accuracy, 0.6, 1.0);
+        Assert.Equal("v1", prediction.ModelVersion);
+        Assert.Contains("+thumbnail8", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task TrainAsync_SameDataAndSeed_GivesIdenticalScores()
     {
         using var first = sample.CreateWorkspace(out _);

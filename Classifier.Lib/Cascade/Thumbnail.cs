@@ -18,13 +18,5 @@ internal static class Thumbnail
     internal const int Dimension = Size * Size * 3;
 
     /// <summary>Throws <see cref="InvalidImageException"/> for bytes that are not a usable image.</summary>
-    internal static float[] Of(ImageDecoder decoder, ReadOnlySpan<byte> bytes)
-    {
-        var image = decoder.DecodeResized(bytes, Size, Size);
-        var features = new float[Dimension];
-        var pixels = image.Pixels.AsSpan(0, Dimension);
-        for (int i = 0; i < features.Length; i++)
-            features[i] = pixels[i] * (1f / 255f);
-        return features;
-    }
+    internal static float[] Of(ImageDecoder decoder, ReadOnlySpan<byte> bytes) => decoder.DecodeResized(bytes, Size, Size).ToUnitFloats();
 }

@@ -12,6 +12,15 @@ internal sealed class Featurizer(ImageDecoder decoder, OnnxBackbone backbone, Em
 
     internal OnnxBackbone Backbone { get; } = backbone;
 
+    /// <summary>
+    /// Identifies the features this featurizer returns, as manifests record them: the backbone id, plus the thumbnail
+    /// size when <see cref="BackboneOptions.ThumbnailFeatures"/> appends one. The embedding cache holds only the
+    /// backbone's part (keyed by the backbone id), so turning thumbnails on or off never recomputes the network.
+    /// </summary>
+    internal string FeatureId => ThumbnailSize == 0 ? Backbone.Id : $"{Backbone.Id}+thumbnail{ThumbnailSize}";
+
+    private int ThumbnailSize => Backbone.Options.ThumbnailFeatures;
+
     /// <summary>Featurizes one image; throws <see cref="InvalidImageException"/> for bad bytes.</summary>
     internal FeaturizedImage Featurize(ReadOnlySpan<byte> bytes) => Featurize(bytes, null);
 
@@ -21,33 +30,33 @@ internal sealed class Featurizer(ImageDecoder decoder, OnnxBackbone backbone, Em
         Decoder.Validate(bytes);
         string hash = knownHash ?? ContentHash.Of(bytes);
         if (cache is not null && cache.TryGet(Backbone.Id, hash, out var cached))
-            return new FeaturizedImage(hash, cached, FromCache: true);
+            return new FeaturizedImage(hash, WithThumbnail(cached, bytes), FromCache: true);
 
-        var features = Compute(bytes);
+        var options = Backbone.Options;
+        var features = Backbone.Featurize(Decoder.DecodeResized(bytes, options.InputWidth, options.InputHeight));
         cache?.Put(Backbone.Id, hash, features);
-        return new FeaturizedImage(hash, features, FromCache: false);
+        return new FeaturizedImage(hash, WithThumbnail(features, bytes), FromCache: false);
     }
 
     /// <summary>Features of a variant of the image; cached under the backbone id plus the variant's name.</summary>
     internal float[] FeaturizeAugmented(ReadOnlySpan<byte> bytes, string hash, Augmentation augmentation)
     {
         var key = $"{Backbone.Id}+{augmentation}";
-        if (cache is not null && cache.TryGet(key, hash, out var cached))
-            return cached;
-        var options = Backbone.Options;
-        var image = Augmentations.Apply(Decoder, bytes, options.InputWidth, options.InputHeight, augmentation);
-        var features = Backbone.Featurize(image);
-        cache?.Put(key, hash, features);
-        return features;
+        if (cache is null || !cache.TryGet(key, hash, out var features))
+        {
+            var options = Backbone.Options;
+            features = Backbone.Featurize(Augmentations.Apply(Decoder, bytes, options.InputWidth, options.InputHeight, augmentation));
+            cache?.Put(key, hash, features);
+        }
+        return ThumbnailSize == 0 ? features : [.. features, .. Augmentations.Apply(Decoder, bytes, ThumbnailSize, ThumbnailSize, augmentation).ToUnitFloats()];
     }
 
-    /// <summary>Computes features without touching the cache.</summary>
-    internal float[] Compute(ReadOnlySpan<byte> bytes)
-    {
-        var options = Backbone.Options;
-        var image = Decoder.DecodeResized(bytes, options.InputWidth, options.InputHeight);
-        return Backbone.Featurize(image);
-    }
+    /// <summary>The backbone's features with the thumbnail's pixels appended, when thumbnails are on.</summary>
+    private float[] WithThumbnail(float[] backboneFeatures, ReadOnlySpan<byte> bytes) =>
+        ThumbnailSize == 0 ? backboneFeatures : [.. backboneFeatures, .. Thumbnail(bytes)!];
+
+    private float[]? Thumbnail(ReadOnlySpan<byte> bytes) =>
+        ThumbnailSize == 0 ? null : Decoder.DecodeResized(bytes, ThumbnailSize, ThumbnailSize).ToUnitFloats();
 
     /// <summary>
     /// Featurizes a labelled file list in order. An unreadable or invalid image is skipped and reported,
@@ -97,13 +106,14 @@ internal sealed class Featurizer(ImageDecoder decoder, OnnxBackbone backbone, Em
                         var bytes = read(item);
                         Decoder.Validate(bytes);
                         string hash = ContentHash.Of(bytes);
+                        var thumbnail = Thumbnail(bytes);
                         next = cache is not null && cache.TryGet(Backbone.Id, hash, out var cached)
-                            ? new Prepared<T>(item, hash, cached, null, null)
-                            : new Prepared<T>(item, hash, null, Decoder.DecodeResized(bytes, options.InputWidth, options.InputHeight), null);
+                            ? new Prepared<T>(item, hash, cached, null, thumbnail, null)
+                            : new Prepared<T>(item, hash, null, Decoder.DecodeResized(bytes, options.InputWidth, options.InputHeight), thumbnail, null);
                     }
                     catch (Exception e) when (e is InvalidImageException or IOException or UnauthorizedAccessException)
                     {
-                        next = new Prepared<T>(item, "", null, null, e);
+                        next = new Prepared<T>(item, "", null, null, null, e);
                     }
                     prepared.Add(next, stop.Token);
                 }
@@ -120,12 +130,12 @@ internal sealed class Featurizer(ImageDecoder decoder, OnnxBackbone backbone, Em
                 if (next.Error is not null)
                     yield return (next.Item, default, next.Error);
                 else if (next.Cached is not null)
-                    yield return (next.Item, new FeaturizedImage(next.Hash, next.Cached, FromCache: true), null);
+                    yield return (next.Item, new FeaturizedImage(next.Hash, next.WithThumbnail(next.Cached), FromCache: true), null);
                 else
                 {
                     var features = Backbone.Featurize(next.Image!);
                     cache?.Put(Backbone.Id, next.Hash, features);
-                    yield return (next.Item, new FeaturizedImage(next.Hash, features, FromCache: false), null);
+                    yield return (next.Item, new FeaturizedImage(next.Hash, next.WithThumbnail(features), FromCache: false), null);
                 }
             }
         }
@@ -144,7 +154,10 @@ internal sealed class Featurizer(ImageDecoder decoder, OnnxBackbone backbone, Em
         cancellationToken.ThrowIfCancellationRequested();
     }
 
-    private sealed record Prepared<T>(T Item, string Hash, float[]? Cached, RgbImage? Image, Exception? Error);
+    private sealed record Prepared<T>(T Item, string Hash, float[]? Cached, RgbImage? Image, float[]? Thumbnail, Exception? Error)
+    {
+        internal float[] WithThumbnail(float[] backboneFeatures) => Thumbnail is null ? backboneFeatures : [.. backboneFeatures, .. Thumbnail];
+    }
 }
 
 /// <summary>Features of one image and whether they came from the cache.</summary>

@@ -121,7 +121,7 @@ internal sealed class Retrainer(ClassifierWorkspace workspace, IFeedbackStore fe
         var feedbackThrough = usable.Length == 0 ? (DateTimeOffset?)null
             : corrections.Where(c => usedHashes.Contains(c.ImageHash)).Max(c => c.CreatedUtc);
         var manifest = registry.Register(head, version => new ModelManifest(
-            version, head.Labels, backbone.Id, backbone.FileSha256, head.Dimension, candidateMetrics,
+            version, head.Labels, featurizer.FeatureId, backbone.FileSha256, head.Dimension, candidateMetrics,
             DataFingerprint.Of(trainingSet.Select(e => (e.Hash, e.Label))), trainingSet.Count, currentVersion, workspace.Options.Training, DateTimeOffset.UtcNow, started,
             decision, feedbackThrough ?? learnedThrough, usable.Length, trigger, firstTier?.Manifest), firstTierHead);
         bool immediate = options.Promotion == RetrainPromotion.Immediate;

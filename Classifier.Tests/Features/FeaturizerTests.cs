@@ -88,6 +88,29 @@ public sealed class FeaturizerTests(SampleFixture sample, FeaturizerTests.Backbo
     }
 
     [Fact]
+    public void Featurize_WithThumbnailFeatures_AppendsTheThumbnailAndCachesOnlyTheBackbonesPart()
+    {
+        using var work = new TemporaryDirectory("featurizer-thumbnail");
+        using var cache = new EmbeddingCache(work.Combine("embeddings.db"));
+        using var backbone = new OnnxBackbone(new BackboneOptions { ThumbnailFeatures = 4 });
+        var featurizer = new Featurizer(_decoder, backbone, cache);
+        var bytes = File.ReadAllBytes(sample.TestImages[2].Path);
+
+        var computed = featurizer.Featurize(bytes);
+        var cached = featurizer.Featurize(bytes);
+        var many = featurizer.FeaturizeMany([bytes], b => b, default).Single();
+
+        Assert.Equal(fixture.Backbone.Id, backbone.Id); // thumbnails do not change what the network computes
+        Assert.Equal(512 + 4 * 4 * 3, computed.Features.Length);
+        Assert.Equal(_decoder.DecodeResized(bytes, 4, 4).ToUnitFloats(), computed.Features[512..]);
+        Assert.True(cached.FromCache);
+        Assert.Equal(computed.Features, cached.Features);
+        Assert.Equal(computed.Features, many.Featurized.Features);
+        Assert.True(cache.TryGet(backbone.Id, computed.Hash, out var stored));
+        Assert.Equal(512, stored.Length);
+    }
+
+    [Fact]
     public void FeaturizeMany_CallerStopsEarly_StopsReadingAhead()
     {
         var featurizer = new Featurizer(_decoder, fixture.Backbone, cache: null);
