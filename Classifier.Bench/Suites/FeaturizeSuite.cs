@@ -55,9 +55,6 @@ internal static class FeaturizeSuite
             torchVersion ??= torch is null ? null : $"{torch.Version}, {torch.Threads} threads";
             torchProblem ??= problem;
             var library = sets.ToDictionary(s => s.Name, s => s.Images.Count / Time(() => { foreach (var bytes in s.Images) featurizer.Featurize(bytes); }));
-            // The training path: FeaturizeMany decodes the next images on another thread while the network runs.
-            foreach (var set in sets.Where(s => s.Headline))
-                library[Pipelined(set.Name)] = set.Images.Count / Time(() => { foreach (var _ in featurizer.FeaturizeMany(set.Images, b => b, default)) { } });
             rounds.Add((ortRate, torch?.ImagesPerSecond, library));
         }
 
@@ -67,19 +64,13 @@ internal static class FeaturizeSuite
             return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
         }
         var mixed = sets.Where(s => s.Headline).ToArray();
-        double MixedRate(Dictionary<string, double> library, Func<string, string> key) =>
-            mixed.Sum(s => s.Images.Count) / mixed.Sum(s => s.Images.Count / library[key(s.Name)]);
-        double Headline(Dictionary<string, double> library) => MixedRate(library, name => name);
-        double HeadlinePipelined(Dictionary<string, double> library) => MixedRate(library, Pipelined);
+        double Headline(Dictionary<string, double> library) =>
+            mixed.Sum(s => s.Images.Count) / mixed.Sum(s => s.Images.Count / library[s.Name]);
 
         foreach (var set in sets)
-            report.Add("Classifier.Lib Featurizer.Featurize, one call an image (serving)", set.Name, set.Images.Count, Median(rounds.Select(r => r.Library[set.Name])), 1000 / Median(rounds.Select(r => r.Library[set.Name])));
+            report.Add("Classifier.Lib Featurizer", set.Name, set.Images.Count, Median(rounds.Select(r => r.Library[set.Name])), 1000 / Median(rounds.Select(r => r.Library[set.Name])));
         double mixedRate = Median(rounds.Select(r => Headline(r.Library)));
-        report.Add("Classifier.Lib Featurizer.Featurize, one call an image (serving)", "PNG+JPEG 28×28 (headline)", mixed.Sum(s => s.Images.Count), mixedRate, 1000 / mixedRate);
-        foreach (var set in mixed)
-            report.Add("Classifier.Lib Featurizer.FeaturizeMany, pipelined (training)", set.Name, set.Images.Count, Median(rounds.Select(r => r.Library[Pipelined(set.Name)])), 1000 / Median(rounds.Select(r => r.Library[Pipelined(set.Name)])));
-        double pipelinedRate = Median(rounds.Select(r => HeadlinePipelined(r.Library)));
-        report.Add("Classifier.Lib Featurizer.FeaturizeMany, pipelined (training)", "PNG+JPEG 28×28 (headline)", mixed.Sum(s => s.Images.Count), pipelinedRate, 1000 / pipelinedRate);
+        report.Add("Classifier.Lib Featurizer", "PNG+JPEG 28×28 (headline)", mixed.Sum(s => s.Images.Count), mixedRate, 1000 / mixedRate);
         double ortMedian = Median(rounds.Select(r => r.Ort));
         report.Add($"ONNX Runtime {OrtEnv.Instance().GetVersionString()} InferenceSession alone (ResNet18.onnx)", "tensor", tensors.Count, ortMedian, 1000 / ortMedian);
         if (torchVersion is not null)
@@ -98,14 +89,12 @@ internal static class FeaturizeSuite
         report.Add("  backbone (3) InferenceSession: network on the folded tensor (now)", "tensor", probe.Count, 1000 / backboneMs, backboneMs);
         report.Facts["preprocessingFolded"] = backbone.PreprocessingFolded;
         report.Facts["loadAverageAtEnd"] = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "";
-        report.Facts["rounds"] = rounds.Select(r => new { onnxRuntime = r.Ort, pyTorch = r.Torch, library = r.Library, headline = Headline(r.Library), headlinePipelined = HeadlinePipelined(r.Library) }).ToArray();
+        report.Facts["rounds"] = rounds.Select(r => new { onnxRuntime = r.Ort, pyTorch = r.Torch, library = r.Library, headline = Headline(r.Library) }).ToArray();
 
         report.Ratios["vsOnnxRuntime"] = Median(rounds.Select(r => Headline(r.Library) / r.Ort));
-        report.Ratios["vsOnnxRuntime.pipelined"] = Median(rounds.Select(r => HeadlinePipelined(r.Library) / r.Ort));
         if (torchVersion is not null)
         {
             report.Ratios["vsPyTorch"] = Median(rounds.Select(r => Headline(r.Library) / (r.Torch ?? double.NaN)));
-            report.Ratios["vsPyTorch.pipelined"] = Median(rounds.Select(r => HeadlinePipelined(r.Library) / (r.Torch ?? double.NaN)));
         }
         foreach (var set in sets)
         {
@@ -116,8 +105,6 @@ internal static class FeaturizeSuite
         report.Notes.Add($"{threads} intra-op threads everywhere; {Warmup} warm-up images; {Rounds} rounds, each ONNX Runtime alone, PyTorch alone, then the library, back to back; figures and ratios are the median round's. Library timed through Featurizer.Featurize (validate, SHA-256, decode, resize, tensor, backbone) with no cache. Load average at the end: {report.Facts["loadAverageAtEnd"]}.");
         return report;
     }
-
-    private static string Pipelined(string setName) => setName + " pipelined";
 
     private sealed record ImageSet(string Name, string Key, bool Headline, List<byte[]> Images);
 

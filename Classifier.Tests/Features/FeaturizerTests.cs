@@ -57,37 +57,6 @@ public sealed class FeaturizerTests(SampleFixture sample, FeaturizerTests.Backbo
     }
 
     [Fact]
-    public void FeaturizeMany_ValidInvalidMissingAndCached_AnswersEachInOrderAsFeaturizeWould()
-    {
-        using var work = new TemporaryDirectory("featurize-many");
-        using var cache = new EmbeddingCache(work.Combine("embeddings.db"));
-        var featurizer = new Featurizer(_decoder, fixture.Backbone, cache);
-        var fresh = File.ReadAllBytes(sample.TestImages[0].Path);
-        var cachedBytes = File.ReadAllBytes(sample.TestImages[1].Path);
-        var cachedBefore = featurizer.Featurize(cachedBytes);
-        string[] items = ["fresh", "garbage", "cached", "missing"];
-        byte[] Read(string item) => item switch
-        {
-            "fresh" => fresh,
-            "garbage" => "not an image"u8.ToArray(),
-            "cached" => cachedBytes,
-            _ => File.ReadAllBytes(work.Combine("no-such-file.png")),
-        };
-
-        var results = featurizer.FeaturizeMany(items, Read, default).ToList();
-
-        Assert.Equal(items, results.Select(r => r.Item));
-        Assert.Null(results[0].Error);
-        Assert.False(results[0].Featurized.FromCache);
-        Assert.Equal(new Featurizer(_decoder, fixture.Backbone, cache: null).Featurize(fresh).Features, results[0].Featurized.Features);
-        Assert.IsType<InvalidImageException>(results[1].Error);
-        Assert.True(results[2].Featurized.FromCache);
-        Assert.Equal(cachedBefore.Features, results[2].Featurized.Features);
-        Assert.IsType<FileNotFoundException>(results[3].Error);
-        Assert.Equal(2, cache.Count(fixture.Backbone.Id));
-    }
-
-    [Fact]
     public void Featurize_WithThumbnailFeatures_AppendsTheThumbnailAndCachesOnlyTheBackbonesPart()
     {
         using var work = new TemporaryDirectory("featurizer-thumbnail");
@@ -98,31 +67,14 @@ public sealed class FeaturizerTests(SampleFixture sample, FeaturizerTests.Backbo
 
         var computed = featurizer.Featurize(bytes);
         var cached = featurizer.Featurize(bytes);
-        var many = featurizer.FeaturizeMany([bytes], b => b, default).Single();
 
         Assert.Equal(fixture.Backbone.Id, backbone.Id); // thumbnails do not change what the network computes
         Assert.Equal(512 + 4 * 4 * 3, computed.Features.Length);
         Assert.Equal(_decoder.DecodeResized(bytes, 4, 4).ToUnitFloats(), computed.Features[512..]);
         Assert.True(cached.FromCache);
         Assert.Equal(computed.Features, cached.Features);
-        Assert.Equal(computed.Features, many.Featurized.Features);
         Assert.True(cache.TryGet(backbone.Id, computed.Hash, out var stored));
         Assert.Equal(512, stored.Length);
-    }
-
-    [Fact]
-    public void FeaturizeMany_CallerStopsEarly_StopsReadingAhead()
-    {
-        var featurizer = new Featurizer(_decoder, fixture.Backbone, cache: null);
-        var bytes = File.ReadAllBytes(sample.TestImages[0].Path);
-        int reads = 0;
-
-        foreach (var _ in featurizer.FeaturizeMany(Enumerable.Range(0, 1000), _ => { Interlocked.Increment(ref reads); return bytes; }, default).Take(2))
-        {
-        }
-
-        // Two consumed, at most the bounded queue (4) plus the one being added read ahead, then the reader stopped.
-        Assert.InRange(Volatile.Read(ref reads), 2, 2 + 4 + 1);
     }
 
     [Fact]
