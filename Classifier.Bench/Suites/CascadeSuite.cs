@@ -72,7 +72,7 @@ internal static class CascadeSuite
         foreach (var margin in new[] { workspace.Options.Cascade.SafetyMargin, 0.0 })
         {
             stopwatch.Restart();
-            var options = new CascadeOptions { MaxAccuracyLoss = workspace.Options.Cascade.MaxAccuracyLoss, SafetyMargin = margin, L2Regularization = workspace.Options.Cascade.L2Regularization };
+            var options = new CascadeOptions { Train = true, MaxAccuracyLoss = workspace.Options.Cascade.MaxAccuracyLoss, SafetyMargin = margin, L2Regularization = workspace.Options.Cascade.L2Regularization };
             var tier = FirstTierTrainer.Train(decoder, samples, evaluationJudged, head.Labels, workspace.Options.Training, options, null, default)
                 ?? throw new InvalidOperationException($"No first tier answered any evaluation image within the accuracy setting (margin {margin}).");
             using var tierHead = tier.Head;

@@ -12,7 +12,7 @@ public sealed class FirstTierTrainerTests(SampleFixture sample)
     [InlineData(0.05)]
     public async Task TrainAsync_ChoosesAThresholdThatKeepsCascadeAccuracyWithinTheSetting_OnTheEvaluationImages(double maxAccuracyLoss)
     {
-        using var workspace = sample.CreateWorkspace(out _, o => o.Cascade.MaxAccuracyLoss = maxAccuracyLoss);
+        using var workspace = sample.CreateWorkspace(out _, o => { o.Cascade.Train = true; o.Cascade.MaxAccuracyLoss = maxAccuracyLoss; });
 
         var report = await workspace.TrainAsync(sample.DatasetRoot);
 

@@ -15,7 +15,7 @@ public sealed class CascadeApiTests(SampleFixture sample)
     [Fact]
     public async Task Predict_AnswersFromTheFirstTierWhenConfident_AndFromTheFullModelOtherwise()
     {
-        using var scope = await ServiceScope.CreateAsync(sample);
+        using var scope = await ServiceScope.CreateAsync(sample, configure: o => o.Cascade.Train = true);
         var (confident, unsure) = SetThresholdBetweenExtremes(scope);
         await using var factory = scope.Factory(new Dictionary<string, string?> { ["Classifier:Cascade:Enabled"] = "true" });
         var client = factory.CreateClient();
@@ -35,7 +35,7 @@ public sealed class CascadeApiTests(SampleFixture sample)
     [Fact]
     public async Task Predict_WhenTheCascadeIsOff_AlwaysAnswersFromTheFullModel()
     {
-        using var scope = await ServiceScope.CreateAsync(sample);
+        using var scope = await ServiceScope.CreateAsync(sample, configure: o => o.Cascade.Train = true);
         var (confident, _) = SetThresholdBetweenExtremes(scope);
         await using var factory = scope.Factory(new Dictionary<string, string?> { ["Classifier:Cascade:Enabled"] = "false" });
         var client = factory.CreateClient();
