@@ -11,16 +11,15 @@ internal sealed class ImageClassifier(Featurizer featurizer, LoadedModel model, 
 
     public override Prediction Predict(ReadOnlySpan<byte> image, int top = 5)
     {
+        string? hash = null;
         if (cascade && model.FirstTier is not null)
         {
             featurizer.Decoder.Validate(image);
-            string hash = Images.ContentHash.Of(image);
+            hash = Images.ContentHash.Of(image);
             if (model.TryPredictFirstTier(featurizer.Decoder, image, hash, top, out var first))
                 return first;
-            var featurized = featurizer.Featurize(image, hash);
-            return model.Predict(featurized.Features, featurized.Hash, top);
         }
-        var full = featurizer.Featurize(image);
-        return model.Predict(full.Features, full.Hash, top);
+        var featurized = featurizer.Featurize(image, hash);
+        return model.Predict(featurized.Features, featurized.Hash, top);
     }
 }
