@@ -38,6 +38,7 @@ internal static class AccuracySuite
         var test = featurizer.FeaturizeFiles(ImageFolderDataset.Load(Path.GetDirectoryName(testFolder)!, "test"), TrainingStage.FeaturizingTest, null, default);
         report.Facts["testFeaturizeSeconds"] = stopwatch.Elapsed.TotalSeconds;
         report.Facts["testFeaturizedNow"] = test.Featurized;
+        var testThumbnail = withThumbnail.Featurizer.FeaturizeFiles(ImageFolderDataset.Load(Path.GetDirectoryName(testFolder)!, "test"), TrainingStage.FeaturizingTest, null, default);
 
         foreach (var perClass in context.PerClass.Order())
         {
@@ -49,7 +50,6 @@ internal static class AccuracySuite
 
             Measure(perClass, "ResNet18", "", train, test, featurizeSeconds);
             var trainThumbnail = withThumbnail.Featurizer.FeaturizeFiles(ImageFolderDataset.Load(root, "train"), TrainingStage.FeaturizingTrain, null, default);
-            var testThumbnail = withThumbnail.Featurizer.FeaturizeFiles(ImageFolderDataset.Load(Path.GetDirectoryName(testFolder)!, "test"), TrainingStage.FeaturizingTest, null, default);
             Measure(perClass, "ResNet18 + 28×28 thumbnail", ".thumbnail28", trainThumbnail, testThumbnail, featurizeSeconds);
             // Written after each size: a long run that is stopped keeps what it measured.
             report.Write(context.OutputFolder);
