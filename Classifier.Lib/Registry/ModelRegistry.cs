@@ -92,8 +92,8 @@ public sealed partial class ModelRegistry
     /// </summary>
     internal ModelManifest Register(Head head, Func<string, ModelManifest> manifestFor, Head? firstTier = null)
     {
-        using var _ = AcquireLock();
-        RemoveAbandonedTemporaries();
+        using var _ = WriterLock();
+        DurableFiles.RemoveTemporaries(Root, TemporaryPrefix); // under the lock: no other writer is using one
 
         int number = Directory.EnumerateDirectories(Root)
             .Select(Path.GetFileName)
@@ -112,7 +112,7 @@ public sealed partial class ModelRegistry
         Directory.CreateDirectory(temporary);
         head.Save(Path.Combine(temporary, HeadFileName));
         firstTier?.Save(Path.Combine(temporary, FirstTierFileName));
-        WriteDurably(Path.Combine(temporary, ManifestFileName), JsonSerializer.Serialize(manifest, Json.Options));
+        DurableFiles.WriteDurably(Path.Combine(temporary, ManifestFileName), JsonSerializer.Serialize(manifest, Json.Options));
         Directory.Move(temporary, Path.Combine(Root, version));
         return manifest;
     }
@@ -122,7 +122,7 @@ public sealed partial class ModelRegistry
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(reason);
         ArgumentException.ThrowIfNullOrWhiteSpace(by);
-        using var _ = AcquireLock();
+        using var _ = WriterLock();
         Get(version);
         var pointer = ReadPointer();
         var record = new PromotionRecord(version, DateTimeOffset.UtcNow, reason, by);
@@ -137,7 +137,7 @@ public sealed partial class ModelRegistry
     public PromotionRecord Rollback(string by)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(by);
-        using var _ = AcquireLock();
+        using var _ = WriterLock();
         var pointer = ReadPointer()
             ?? throw new InvalidOperationException("No version has been promoted yet, so there is nothing to roll back. Train a model first.");
         var previous = PreviousVersion(pointer)
@@ -184,7 +184,7 @@ public sealed partial class ModelRegistry
     public IReadOnlyList<string> Prune(int keepVersions)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(keepVersions, 1);
-        using var _ = AcquireLock();
+        using var _ = WriterLock();
         var versions = List();
         if (versions.Count <= keepVersions)
             return [];
@@ -219,17 +219,7 @@ public sealed partial class ModelRegistry
     }
 
     /// <summary>Takes the cross-process retrain lock, or returns null when another retrain holds it.</summary>
-    internal IDisposable? TryAcquireRetrainLock()
-    {
-        try
-        {
-            return new FileStream(Path.Combine(Root, ".retrain.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-    }
+    internal IDisposable? TryAcquireRetrainLock() => DurableFiles.TryLock(Path.Combine(Root, ".retrain.lock"));
 
     private CurrentPointer? ReadPointer()
     {
@@ -249,51 +239,12 @@ public sealed partial class ModelRegistry
     private void WritePointer(CurrentPointer pointer)
     {
         var temporary = Path.Combine(Root, $"{TemporaryPrefix}{PointerFileName}-{Guid.NewGuid():N}");
-        WriteDurably(temporary, JsonSerializer.Serialize(pointer, Json.Options));
+        DurableFiles.WriteDurably(temporary, JsonSerializer.Serialize(pointer, Json.Options));
         File.Move(temporary, PointerPath, overwrite: true); // rename(2): atomic on the same filesystem
     }
 
-    private static void WriteDurably(string path, string content)
-    {
-        using var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None);
-        using (var writer = new StreamWriter(stream, leaveOpen: true))
-            writer.Write(content);
-        stream.Flush(flushToDisk: true);
-    }
-
-    /// <summary>Only called under the lock, so no other writer is using a temporary entry.</summary>
-    private void RemoveAbandonedTemporaries()
-    {
-        foreach (var entry in Directory.EnumerateFileSystemEntries(Root, TemporaryPrefix + "*"))
-        {
-            try
-            {
-                if (Directory.Exists(entry)) Directory.Delete(entry, recursive: true);
-                else File.Delete(entry);
-            }
-            catch (IOException)
-            {
-                // Left for the next writer; a temporary entry is never read.
-            }
-        }
-    }
-
-    private FileStream AcquireLock()
-    {
-        var path = Path.Combine(Root, LockFileName);
-        var deadline = DateTime.UtcNow + LockTimeout;
-        while (true)
-        {
-            try
-            {
-                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-            }
-            catch (IOException) when (DateTime.UtcNow < deadline)
-            {
-                Thread.Sleep(25);
-            }
-        }
-    }
+    /// <summary>Serializes writers across processes.</summary>
+    private FileStream WriterLock() => DurableFiles.Lock(Path.Combine(Root, LockFileName), LockTimeout);
 
     private static int VersionNumber(string version) => int.Parse(version.AsSpan(1), CultureInfo.InvariantCulture);
 

@@ -1,0 +1,61 @@
+namespace Classifier.Registry;
+
+/// <summary>The file operations the registry's crash safety rests on: flushed writes, lock files, temporary entries.</summary>
+internal static class DurableFiles
+{
+    /// <summary>Creates <paramref name="path"/> (it must not exist) with <paramref name="content"/>, flushed to disk before returning.</summary>
+    internal static void WriteDurably(string path, string content)
+    {
+        using var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+        using (var writer = new StreamWriter(stream, leaveOpen: true))
+            writer.Write(content);
+        stream.Flush(flushToDisk: true);
+    }
+
+    /// <summary>Takes the lock file at <paramref name="path"/>, waiting up to <paramref name="timeout"/> for another holder (then throws).</summary>
+    internal static FileStream Lock(string path, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(25);
+            }
+        }
+    }
+
+    /// <summary>Takes the lock file at <paramref name="path"/>, or returns null at once when another holder has it.</summary>
+    internal static FileStream? TryLock(string path)
+    {
+        try
+        {
+            return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Deletes the entries of <paramref name="folder"/> named <paramref name="prefix"/>*; call it only when no writer can be using one.</summary>
+    internal static void RemoveTemporaries(string folder, string prefix)
+    {
+        foreach (var entry in Directory.EnumerateFileSystemEntries(folder, prefix + "*"))
+        {
+            try
+            {
+                if (Directory.Exists(entry)) Directory.Delete(entry, recursive: true);
+                else File.Delete(entry);
+            }
+            catch (IOException)
+            {
+                // Left for the next writer; a temporary entry is never read.
+            }
+        }
+    }
+}
