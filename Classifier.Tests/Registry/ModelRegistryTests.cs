@@ -1,22 +1,11 @@
-using Classifier.Evaluation;
 using Classifier.Registry;
 using Classifier.Tests.Infrastructure;
-using Classifier.Training;
 
 namespace Classifier.Tests.Registry;
 
 /// <summary>The registry's rules, on a tiny head trained once on synthetic 8-d features (crash tests with a real process: <see cref="ModelRegistryCrashTests"/>).</summary>
 public sealed class ModelRegistryTests
 {
-    private static readonly Lazy<Head> TinyHead = new(() =>
-    {
-        var random = new Random(3);
-        var examples = Enumerable.Range(0, 10)
-            .Select(i => (Enumerable.Range(0, 8).Select(_ => (float)random.NextDouble() + (i < 5 ? 0f : 2f)).ToArray(), i < 5 ? "cat" : "dog"))
-            .ToArray();
-        return Head.Train(examples, new TrainingOptions { MaximumIterations = 20 });
-    });
-
     [Fact]
     public void Register_FirstVersion_IsV1ListedAndNotCurrent()
     {
@@ -53,7 +42,7 @@ public sealed class ModelRegistryTests
         using var root = new TemporaryDirectory("registry");
         var registry = new ModelRegistry(root.Path);
 
-        Assert.Throws<InvalidOperationException>(() => registry.Register(TinyHead.Value, _ => Manifest("v9")));
+        Assert.Throws<InvalidOperationException>(() => registry.Register(TinyVersions.Head, _ => TinyVersions.Manifest("v9")));
 
         Assert.Empty(registry.List());
         Assert.False(Directory.Exists(root.Combine("v1")));
@@ -63,7 +52,7 @@ public sealed class ModelRegistryTests
     public void Register_FromFourRegistriesAtOnce_GivesFourDistinctVersions()
     {
         using var root = new TemporaryDirectory("registry");
-        _ = TinyHead.Value;
+        _ = TinyVersions.Head;
 
         var versions = Enumerable.Range(0, 4).AsParallel().WithDegreeOfParallelism(4)
             .Select(_ => Register(new ModelRegistry(root.Path)).Version)
@@ -280,52 +269,6 @@ public sealed class ModelRegistryTests
     /// file watcher sees them (head being written, version renamed into place, pointer being written) — then a run
     /// to the end. After every kill the pointer is absent or on a version that loads, and every listed version loads.
     /// </summary>
-    [Fact]
-    public void Prune_KeepsNewestVersionsAndEveryVersionThatServedInTheirSpan()
-    {
-        using var root = new TemporaryDirectory("registry");
-        var registry = new ModelRegistry(root.Path);
-        Register(registry);
-        registry.Promote("v1", "train", "test");
-        for (int i = 2; i <= 6; i++)
-            Register(registry); // v2..v6: candidates that never served
-        registry.Promote("v6", "gate", "test");
 
-        var deleted = registry.Prune(keepVersions: 2);
-
-        // v5, v6 are the newest two; v1 served until v6 was promoted, after v5 was created.
-        Assert.Equal(["v2", "v3", "v4"], deleted);
-        Assert.Equal(["v1", "v5", "v6"], registry.List().Select(m => m.Version));
-        Assert.Empty(Directory.EnumerateFileSystemEntries(root.Path, ".tmp-*"));
-    }
-
-    [Fact]
-    public void Prune_NeverDeletesTheCurrentOrThePreviousVersion()
-    {
-        using var root = new TemporaryDirectory("registry");
-        var registry = new ModelRegistry(root.Path);
-        Register(registry);
-        Register(registry);
-        registry.Promote("v1", "train", "test");
-        registry.Promote("v2", "train", "test");
-        Register(registry);
-        Register(registry);
-
-        var deleted = registry.Prune(keepVersions: 1);
-
-        Assert.Equal(["v3"], deleted);
-        Assert.Equal(["v1", "v2", "v4"], registry.List().Select(m => m.Version));
-        Assert.Equal("v1", registry.Rollback("test").Version);
-    }
-
-    private static ModelManifest Register(ModelRegistry registry) => registry.Register(TinyHead.Value, Manifest);
-
-    private static ModelManifest Manifest(string version)
-    {
-        var head = TinyHead.Value;
-        var metrics = Evaluator.Evaluate(head.Labels, []);
-        var now = DateTimeOffset.UtcNow;
-        return new ModelManifest(version, head.Labels, "test-backbone", new string('0', 64), head.Dimension, metrics,
-            "fingerprint-" + version, 10, null, new TrainingOptions(), now, now);
-    }
+    private static ModelManifest Register(ModelRegistry registry) => TinyVersions.Register(registry);
 }
