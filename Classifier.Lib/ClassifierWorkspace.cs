@@ -67,10 +67,10 @@ public sealed class ClassifierWorkspace : IDisposable
         using var head = Head.Train(examples.Select(e => (e.Features, e.Label)).ToArray(), Options.Training);
         progress?.Report(new TrainingProgress(TrainingStage.Training, 1, 1));
 
-        var metrics = Evaluate(head, test.Examples, progress);
+        var metrics = Evaluate(head, test.Examples, progress, out var testScores);
         var firstTier = FirstTierTrainer.Train(Featurizer.Decoder,
             [.. examples.Select(e => new FirstTierTrainer.Sample(ReadFile(e.Source), e.Label))],
-            [.. test.Examples.Select(e => new FirstTierTrainer.Judged(ReadFile(e.Source), e.Label, head.Labels[Evaluator.ArgMax(head.Score(e.Features))]))],
+            [.. test.Examples.Select((e, i) => new FirstTierTrainer.Judged(ReadFile(e.Source), e.Label, head.Labels[Evaluator.ArgMax(testScores[i])]))],
             head.Labels, Options.Training, Options.Cascade, null, cancellationToken);
         using var firstTierHead = firstTier?.Head;
         progress?.Report(new TrainingProgress(TrainingStage.Registering, 0, 1));
@@ -108,7 +108,7 @@ public sealed class ClassifierWorkspace : IDisposable
         var model = LoadModel(version);
         var testFiles = ImageFolderDataset.Load(datasetRoot, "test");
         var test = Featurizer.FeaturizeFiles(testFiles, TrainingStage.FeaturizingTest, progress, cancellationToken);
-        var metrics = Evaluate(model.Head, test.Examples, progress);
+        var metrics = Evaluate(model.Head, test.Examples, progress, out _);
         return new EvaluationReport(model.Manifest.Version, metrics, test.Featurized, test.Cached, test.Skipped);
     }
 
@@ -125,10 +125,13 @@ public sealed class ClassifierWorkspace : IDisposable
     /// <summary>Reads a file again when asked; the first tier decodes each image to a thumbnail once.</summary>
     internal static Func<byte[]?> ReadFile(string path) => () => File.ReadAllBytes(path);
 
-    private static EvaluationMetrics Evaluate(Head head, IReadOnlyList<FeaturizedExample> examples, IProgress<TrainingProgress>? progress)
+    /// <summary>Scores <paramref name="examples"/> once; the scores come back for other uses (the cascade's first tier).</summary>
+    private static EvaluationMetrics Evaluate(Head head, IReadOnlyList<FeaturizedExample> examples, IProgress<TrainingProgress>? progress, out float[][] scores)
     {
         progress?.Report(new TrainingProgress(TrainingStage.Evaluating, 0, examples.Count));
-        var metrics = Evaluator.Evaluate(head.Labels, examples.Select(e => (e.Label, head.Score(e.Features))));
+        float[][] scored = [.. examples.Select(e => head.Score(e.Features))];
+        scores = scored;
+        var metrics = Evaluator.Evaluate(head.Labels, examples.Select((e, i) => (e.Label, scored[i])));
         progress?.Report(new TrainingProgress(TrainingStage.Evaluating, examples.Count, examples.Count));
         return metrics;
     }
