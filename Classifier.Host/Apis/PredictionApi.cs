@@ -85,7 +85,8 @@ internal static class PredictionApi
         return new PredictResponse(prediction.Label, prediction.Confidence, prediction.Top, prediction.ModelVersion, id, TierName(prediction.Tier));
     }
 
-    private static string TierName(PredictionTier tier) => tier == PredictionTier.First ? "first" : "full";
+    /// <summary>The tier as the API and the metrics name it.</summary>
+    internal static string TierName(PredictionTier tier) => tier == PredictionTier.First ? "first" : "full";
 
     private static string? ClientId(HttpRequest request) =>
         request.Headers.TryGetValue(ClientIdHeader, out var value) && !string.IsNullOrWhiteSpace(value) ? value.ToString() : null;

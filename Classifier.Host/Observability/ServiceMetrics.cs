@@ -60,7 +60,7 @@ internal sealed class ServiceMetrics
     internal void Predicted(Prediction prediction)
     {
         _predictions.WithLabels(prediction.ModelVersion, prediction.Label).Inc();
-        _tiers.WithLabels(prediction.Tier == PredictionTier.First ? "first" : "full").Inc();
+        _tiers.WithLabels(Apis.PredictionApi.TierName(prediction.Tier)).Inc();
     }
 
     internal void Corrected() => _corrections.Inc();
