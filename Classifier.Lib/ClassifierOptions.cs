@@ -5,8 +5,9 @@ using Classifier.Training;
 namespace Classifier;
 
 /// <summary>
-/// Settings of a serving classifier, bound from the <c>Classifier</c> configuration section
-/// (environment variables <c>Classifier__ModelsPath</c> and so on) and validated at start.
+/// The one options model of the library, for the service (<c>AddImageClassifier</c>) and the offline
+/// <see cref="ClassifierWorkspace"/> alike: bound from the <c>Classifier</c> configuration section (environment variables
+/// <c>Classifier__ModelsPath</c> and so on) and validated once, at start, with every problem reported together.
 /// </summary>
 public sealed class ClassifierOptions
 {
@@ -38,7 +39,7 @@ public sealed class ClassifierOptions
     public int ShadowQueueCapacity { get; set; } = 1024;
 
     /// <summary>How a canary grows and is judged (<c>PUT /experiments/canary</c>, or a retrain with <c>Retrain:Promotion = Canary</c>).</summary>
-    public Serving.CanaryOptions Canary { get; set; } = new();
+    public Experiments.CanaryOptions Canary { get; set; } = new();
 
     /// <summary>Limits on input images. Default 10 MiB, 40 megapixels.</summary>
     public ImageLimits Images { get; set; } = new();
@@ -58,13 +59,43 @@ public sealed class ClassifierOptions
     /// <summary>SQLite file of the embedding cache; null puts it at <c>StatePath/embeddings.db</c>. Default null.</summary>
     public string? EmbeddingCachePath { get; set; }
 
-    internal ClassifierWorkspaceOptions ToWorkspaceOptions() => new()
+    internal string ResolvedEmbeddingCachePath => EmbeddingCachePath ?? Path.Combine(StatePath, "embeddings.db");
+
+    /// <summary>Every problem with these settings, across all sections; empty when they are valid.</summary>
+    internal IReadOnlyList<string> Problems()
     {
-        ModelsPath = ModelsPath,
-        EmbeddingCachePath = EmbeddingCachePath ?? Path.Combine(StatePath, "embeddings.db"),
-        Backbone = Backbone,
-        Images = Images,
-        Training = Training,
-        Cascade = Cascade,
-    };
+        var failures = new List<string>();
+        if (string.IsNullOrWhiteSpace(ModelsPath))
+            failures.Add("Classifier:ModelsPath must name a folder (environment variable Classifier__ModelsPath).");
+        if (string.IsNullOrWhiteSpace(StatePath))
+            failures.Add("Classifier:StatePath must name a folder (environment variable Classifier__StatePath).");
+        if (TrainWhenNoModel && string.IsNullOrWhiteSpace(Dataset))
+            failures.Add("Classifier:Dataset must name a dataset root when Classifier:TrainWhenNoModel is true.");
+        if (ReloadPollInterval <= TimeSpan.Zero)
+            failures.Add($"Classifier:ReloadPollInterval must be positive; it is {ReloadPollInterval}.");
+        if (ReloadDebounce < TimeSpan.Zero)
+            failures.Add($"Classifier:ReloadDebounce must not be negative; it is {ReloadDebounce}.");
+        if (PredictionCacheSize < 0)
+            failures.Add("Classifier:PredictionCacheSize must not be negative (0 turns the cache off).");
+        if (ShadowQueueCapacity <= 0)
+            failures.Add($"Classifier:ShadowQueueCapacity must be positive; it is {ShadowQueueCapacity}.");
+        if (Images.MaxBytes <= 0)
+            failures.Add("Classifier:Images:MaxBytes must be positive.");
+        if (Images.MaxPixels <= 0)
+            failures.Add("Classifier:Images:MaxPixels must be positive.");
+        failures.AddRange(Backbone.Problems());
+        failures.AddRange(Training.Problems());
+        failures.AddRange(Cascade.Problems());
+        failures.AddRange(Retrain.Problems());
+        failures.AddRange(Canary.Problems());
+        return failures;
+    }
+
+    /// <summary>Throws one <see cref="ArgumentException"/> naming every problem, for callers that build the options in code.</summary>
+    internal void ThrowIfInvalid()
+    {
+        var problems = Problems();
+        if (problems.Count > 0)
+            throw new ArgumentException("The classifier's options are not valid: " + string.Join(" ", problems));
+    }
 }

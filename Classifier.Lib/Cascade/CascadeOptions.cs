@@ -43,12 +43,13 @@ public sealed class CascadeOptions
     /// </summary>
     public float L2Regularization { get; set; } = 100f;
 
-    internal void Validate()
+    internal IEnumerable<string> Problems()
     {
         if (MaxAccuracyLoss is < 0 or > 1 || double.IsNaN(MaxAccuracyLoss))
-            throw new ArgumentOutOfRangeException(nameof(MaxAccuracyLoss), MaxAccuracyLoss, "Classifier:Cascade:MaxAccuracyLoss must be in [0, 1].");
-        ArgumentOutOfRangeException.ThrowIfNegative(L2Regularization);
+            yield return $"Classifier:Cascade:MaxAccuracyLoss must be in [0, 1]; it is {MaxAccuracyLoss}.";
+        if (L2Regularization < 0)
+            yield return $"Classifier:Cascade:L2Regularization must not be negative; it is {L2Regularization}.";
         if (SafetyMargin is < 0 or > 10 || double.IsNaN(SafetyMargin))
-            throw new ArgumentOutOfRangeException(nameof(SafetyMargin), SafetyMargin, "Classifier:Cascade:SafetyMargin must be in [0, 10].");
+            yield return $"Classifier:Cascade:SafetyMargin must be in [0, 10]; it is {SafetyMargin}.";
     }
 }

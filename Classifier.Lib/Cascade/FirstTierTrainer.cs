@@ -22,7 +22,6 @@ internal static class FirstTierTrainer
         IReadOnlyList<string> labels, TrainingOptions headOptions, CascadeOptions options, IReadOnlyDictionary<string, float>? classWeightScale,
         CancellationToken cancellationToken)
     {
-        options.Validate();
         if (!options.Train || evaluation.Count == 0)
             return null;
         var examples = new List<(float[] Features, string Label)>(training.Count);

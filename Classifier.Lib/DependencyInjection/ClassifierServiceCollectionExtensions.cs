@@ -1,6 +1,7 @@
 using Classifier.DependencyInjection;
+using Classifier.Experiments;
 using Classifier.Feedback;
-using Classifier.Registry;
+using Classifier.Learning;
 using Classifier.Serving;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -8,7 +9,14 @@ using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
-/// <summary>Registers the serving classifier: the hot-reloaded <see cref="IImageClassifier"/>, its status, the feedback store and the background services.</summary>
+/// <summary>
+/// Registers the whole service, exactly as <c>Classifier.Host</c> serves it: predictions routed through the cache, the
+/// cascade and the experiments and logged (<see cref="IPredictionService"/>), corrections (<see cref="IFeedbackService"/>),
+/// promotion and rollback (<see cref="IModelLifecycle"/>), the experiments (<see cref="IExperimentService"/>), retraining
+/// (<see cref="IRetrainService"/>), the served model's status (<see cref="IModelStatus"/>) and counters
+/// (<see cref="IServingStatistics"/>), the stores, and the background services that reload, judge canaries, answer the
+/// shadow and train the first model.
+/// </summary>
 public static class ClassifierServiceCollectionExtensions
 {
     /// <summary>Adds the classifier with options bound from the <c>Classifier</c> configuration section. Safe to call twice.</summary>
@@ -30,28 +38,53 @@ public static class ClassifierServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<Classifier.ClassifierOptions>, ClassifierOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
 
-        services.TryAddSingleton(sp => new Classifier.ClassifierWorkspace(sp.GetRequiredService<IOptions<Classifier.ClassifierOptions>>().Value.ToWorkspaceOptions()));
-        services.TryAddSingleton<ModelRegistry>(sp => sp.GetRequiredService<Classifier.ClassifierWorkspace>().Registry);
-        services.TryAddSingleton(sp => new PredictionCache(sp.GetRequiredService<IOptions<Classifier.ClassifierOptions>>().Value.PredictionCacheSize));
+        // The parts a workspace composes from the options: the service shares them with offline use.
+        services.TryAddSingleton(sp => new Classifier.ClassifierWorkspace(Options(sp), sp.GetRequiredService<TimeProvider>(), validated: true));
+        services.TryAddSingleton(sp => sp.GetRequiredService<Classifier.ClassifierWorkspace>().Registry);
+        services.TryAddSingleton(sp => sp.GetRequiredService<Classifier.ClassifierWorkspace>().Featurizer);
+        services.TryAddSingleton(sp => sp.GetRequiredService<Classifier.ClassifierWorkspace>().Loader);
+        services.TryAddSingleton(sp => sp.GetRequiredService<Classifier.ClassifierWorkspace>().Pipeline);
+
+        // Stores: an app replaces one by registering its own first.
+        services.TryAddSingleton<IFeedbackStore>(sp => new SqliteFeedbackStore(Options(sp).StatePath, sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<IExperimentSettingsStore>(sp => new FileExperimentSettingsStore(Options(sp).StatePath));
+
+        // Serving.
+        services.TryAddSingleton(sp => new PredictionCache(Options(sp).PredictionCacheSize));
         services.TryAddSingleton<ModelServer>();
         services.TryAddSingleton<IImageClassifier>(sp => sp.GetRequiredService<ModelServer>());
         services.TryAddSingleton<IModelStatus>(sp => sp.GetRequiredService<ModelServer>());
-        services.TryAddSingleton<IFeedbackStore>(sp => new SqliteFeedbackStore(
-            sp.GetRequiredService<IOptions<Classifier.ClassifierOptions>>().Value.StatePath, sp.GetRequiredService<TimeProvider>()));
-        services.TryAddSingleton<IExperimentLog>(sp => sp.GetRequiredService<IFeedbackStore>() as IExperimentLog
-            ?? throw new InvalidOperationException("Experiments log beside the built-in SQLite feedback store; the registered IFeedbackStore is another one. Remove its registration to use experiments."));
-        services.TryAddSingleton(sp => new ExperimentSettingsFile(sp.GetRequiredService<IOptions<Classifier.ClassifierOptions>>().Value.StatePath));
-        services.TryAddSingleton(sp => new ShadowQueue(sp.GetRequiredService<IOptions<Classifier.ClassifierOptions>>().Value.ShadowQueueCapacity));
+        services.TryAddSingleton<ModelLifecycle>();
+        services.TryAddSingleton<IModelLifecycle>(sp => sp.GetRequiredService<ModelLifecycle>());
+
+        // Experiments.
+        services.TryAddSingleton(sp => new ShadowQueue(Options(sp).ShadowQueueCapacity));
         services.TryAddSingleton<IShadowScorer, HeadShadowScorer>();
+        services.TryAddSingleton<ExperimentState>();
+        services.TryAddSingleton<ArmLoader>();
+        services.TryAddSingleton<AbShadowController>();
+        services.TryAddSingleton<CanaryController>();
         services.TryAddSingleton<ExperimentRouter>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ModelReloadService>());
-        // After the reload service: experiments are restored once the current version is loaded.
-        services.TryAddSingleton<ExperimentService>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ExperimentService>(sp => sp.GetRequiredService<ExperimentService>()));
-        // After the experiment service: the canary is judged once the experiments are restored.
+        services.TryAddSingleton<ExperimentRestorer>();
+        services.TryAddSingleton<ShadowWorker>();
         services.TryAddSingleton<CanaryService>();
+        services.TryAddSingleton<IExperimentService, ExperimentService>();
+
+        // The public services.
+        services.TryAddSingleton<IPredictionService, PredictionService>();
+        services.TryAddSingleton<IFeedbackService, FeedbackService>();
+        services.TryAddSingleton<IRetrainService, RetrainService>();
+        services.TryAddSingleton<IServingStatistics, ServingStatisticsReader>();
+
+        // Background services, in this order: the current version is loaded, then the experiments are restored, then
+        // the canary is judged; the first model is trained only when there is none.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ModelReloadService>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ShadowWorker>(sp => sp.GetRequiredService<ShadowWorker>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, CanaryService>(sp => sp.GetRequiredService<CanaryService>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, InitialTrainingService>());
         return new ImageClassifierBuilder(services);
     }
+
+    private static Classifier.ClassifierOptions Options(IServiceProvider services) =>
+        services.GetRequiredService<IOptions<Classifier.ClassifierOptions>>().Value;
 }

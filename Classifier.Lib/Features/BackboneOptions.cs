@@ -68,22 +68,21 @@ public sealed class BackboneOptions
     /// <summary>Threads ONNX Runtime uses inside one inference; null lets it choose (one per core). Default null.</summary>
     public int? IntraOpThreads { get; set; }
 
-    internal void Validate()
+    internal IEnumerable<string> Problems()
     {
         if (!File.Exists(ModelPath))
-            throw new FileNotFoundException(
-                $"Backbone model not found at '{ModelPath}'. Reference the Microsoft.ML.DnnImageFeaturizer.ResNet18 package (its files are copied to DnnImageModels/) or set BackboneOptions.ModelPath.", ModelPath);
+            yield return $"Backbone model not found at '{ModelPath}'. Reference the Microsoft.ML.DnnImageFeaturizer.ResNet18 package (its files are copied to DnnImageModels/) or set Classifier:Backbone:ModelPath.";
         if (PreprocessingModelPath is not null && !File.Exists(PreprocessingModelPath))
-            throw new FileNotFoundException($"Preprocessing model not found at '{PreprocessingModelPath}'. Set BackboneOptions.PreprocessingModelPath to null if the backbone needs none.", PreprocessingModelPath);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(InputWidth);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(InputHeight);
+            yield return $"Preprocessing model not found at '{PreprocessingModelPath}'. Set Classifier:Backbone:PreprocessingModelPath to null if the backbone needs none.";
+        if (InputWidth <= 0 || InputHeight <= 0)
+            yield return $"Classifier:Backbone:InputWidth and InputHeight must be positive; they are {InputWidth} and {InputHeight}.";
         if (ThumbnailFeatures is < 0 or > 64)
-            throw new ArgumentOutOfRangeException(nameof(ThumbnailFeatures), ThumbnailFeatures, "BackboneOptions.ThumbnailFeatures must be 0 (none) to 64 pixels.");
+            yield return $"Classifier:Backbone:ThumbnailFeatures must be 0 (none) to 64 pixels; it is {ThumbnailFeatures}.";
         if (Mean.Length != 3 || Std.Length != 3)
-            throw new ArgumentException("BackboneOptions.Mean and Std need exactly three values, one per colour channel.");
+            yield return "Classifier:Backbone:Mean and Std need exactly three values, one per colour channel.";
         if (Std.Any(s => s == 0f))
-            throw new ArgumentException("BackboneOptions.Std must not contain 0.");
+            yield return "Classifier:Backbone:Std must not contain 0.";
         if (string.IsNullOrWhiteSpace(Name) || string.IsNullOrWhiteSpace(InputTensorName) || string.IsNullOrWhiteSpace(OutputTensorName))
-            throw new ArgumentException("BackboneOptions.Name, InputTensorName and OutputTensorName are required.");
+            yield return "Classifier:Backbone:Name, InputTensorName and OutputTensorName are required.";
     }
 }

@@ -31,7 +31,6 @@ internal sealed class OnnxBackbone : IDisposable
     internal OnnxBackbone(BackboneOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
         Options = options;
         FileSha256 = FileHashes.GetOrAdd(Path.GetFullPath(options.ModelPath), HashFile);
         Id = ComputeId(options, FileSha256);

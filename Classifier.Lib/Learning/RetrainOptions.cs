@@ -50,17 +50,18 @@ public sealed class RetrainOptions
     /// <summary>Versions kept by retention (plus every version that served in their span, the current and the previous). Default 10.</summary>
     public int KeepVersions { get; set; } = 10;
 
-    internal void Validate()
+    internal IEnumerable<string> Problems()
     {
-        if (EvaluationShare is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(EvaluationShare), EvaluationShare, "Classifier:Retrain:EvaluationShare must be in [0, 1).");
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MinExamplesPerClass);
-        if (AccuracyTolerance is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(AccuracyTolerance), AccuracyTolerance, "Classifier:Retrain:AccuracyTolerance must be in [0, 1].");
-        if (MaxClassRecallDrop is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(MaxClassRecallDrop), MaxClassRecallDrop, "Classifier:Retrain:MaxClassRecallDrop must be in [0, 1].");
-        if (RecallDropSignificance is <= 0 or > 1) throw new ArgumentOutOfRangeException(nameof(RecallDropSignificance), RecallDropSignificance, "Classifier:Retrain:RecallDropSignificance must be in (0, 1].");
-        if (MinAccuracy is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(MinAccuracy), MinAccuracy, "Classifier:Retrain:MinAccuracy must be in [0, 1].");
-        if (NewClassMinRecall is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(NewClassMinRecall), NewClassMinRecall, "Classifier:Retrain:NewClassMinRecall must be in [0, 1].");
-        if (AugmentBelowMedianShare is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(AugmentBelowMedianShare), AugmentBelowMedianShare, "Classifier:Retrain:AugmentBelowMedianShare must be in [0, 1].");
-        ArgumentOutOfRangeException.ThrowIfLessThan(KeepVersions, 2);
-        if (!Enum.IsDefined(Promotion)) throw new ArgumentOutOfRangeException(nameof(Promotion), Promotion, "Classifier:Retrain:Promotion must be Immediate or Canary.");
+        if (string.IsNullOrWhiteSpace(Cron)) yield return "Classifier:Retrain:Cron must be a cron expression, such as \"0 2 * * 0\".";
+        if (EvaluationShare is < 0 or >= 1) yield return $"Classifier:Retrain:EvaluationShare must be in [0, 1); it is {EvaluationShare}.";
+        if (MinExamplesPerClass <= 0) yield return $"Classifier:Retrain:MinExamplesPerClass must be positive; it is {MinExamplesPerClass}.";
+        if (AccuracyTolerance is < 0 or > 1) yield return $"Classifier:Retrain:AccuracyTolerance must be in [0, 1]; it is {AccuracyTolerance}.";
+        if (MaxClassRecallDrop is < 0 or > 1) yield return $"Classifier:Retrain:MaxClassRecallDrop must be in [0, 1]; it is {MaxClassRecallDrop}.";
+        if (RecallDropSignificance is <= 0 or > 1) yield return $"Classifier:Retrain:RecallDropSignificance must be in (0, 1]; it is {RecallDropSignificance}.";
+        if (MinAccuracy is < 0 or > 1) yield return $"Classifier:Retrain:MinAccuracy must be in [0, 1]; it is {MinAccuracy}.";
+        if (NewClassMinRecall is < 0 or > 1) yield return $"Classifier:Retrain:NewClassMinRecall must be in [0, 1]; it is {NewClassMinRecall}.";
+        if (AugmentBelowMedianShare is < 0 or > 1) yield return $"Classifier:Retrain:AugmentBelowMedianShare must be in [0, 1]; it is {AugmentBelowMedianShare}.";
+        if (KeepVersions < 2) yield return $"Classifier:Retrain:KeepVersions must be at least 2; it is {KeepVersions}.";
+        if (!Enum.IsDefined(Promotion)) yield return $"Classifier:Retrain:Promotion must be Immediate or Canary; it is {Promotion}.";
     }
 }

@@ -12,19 +12,23 @@ internal static class DurableFiles
         stream.Flush(flushToDisk: true);
     }
 
-    /// <summary>Takes the lock file at <paramref name="path"/>, waiting up to <paramref name="timeout"/> for another holder (then throws).</summary>
-    internal static FileStream Lock(string path, TimeSpan timeout)
+    /// <summary>
+    /// Takes the lock file at <paramref name="path"/>, waiting up to <paramref name="timeout"/> for another holder (then
+    /// throws <see cref="IOException"/>). The wait is asynchronous: a request thread waiting for another process's
+    /// write never blocks a thread-pool thread.
+    /// </summary>
+    internal static async Task<FileStream> LockAsync(string path, TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken)
     {
-        var deadline = DateTime.UtcNow + timeout;
+        var deadline = time.GetUtcNow() + timeout;
         while (true)
         {
             try
             {
                 return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
             }
-            catch (IOException) when (DateTime.UtcNow < deadline)
+            catch (IOException) when (time.GetUtcNow() < deadline)
             {
-                Thread.Sleep(25);
+                await Task.Delay(TimeSpan.FromMilliseconds(25), time, cancellationToken).ConfigureAwait(false);
             }
         }
     }

@@ -9,7 +9,9 @@ namespace Classifier.Registry;
 /// Model versions on disk: <c>ROOT/vN/</c> holds a head and its manifest, <c>ROOT/current.json</c> names the
 /// version in service. Crash-safe: a version is written to a temporary folder, flushed and renamed into place,
 /// and the pointer is replaced by an atomic rename, so a process killed at any instant leaves the pointer on a
-/// complete version. Writers in several processes are serialized by a lock file.
+/// complete version. Writers in several processes are serialized by a lock file (waited for asynchronously).
+/// Every change of the current pointer made through this instance raises <see cref="CurrentChanged"/>; changes made
+/// by other processes are seen by polling <see cref="CurrentVersion"/> or watching <see cref="PointerPath"/>.
 /// </summary>
 public sealed partial class ModelRegistry
 {
@@ -21,13 +23,28 @@ public sealed partial class ModelRegistry
     private const string TemporaryPrefix = ".tmp-";
     private static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(30);
 
+    private readonly TimeProvider _time;
+
     /// <summary>Opens (and creates if needed) the registry at <paramref name="root"/>.</summary>
-    public ModelRegistry(string root)
+    public ModelRegistry(string root) : this(root, TimeProvider.System)
+    {
+    }
+
+    /// <summary>Opens (and creates if needed) the registry at <paramref name="root"/>; <paramref name="time"/> stamps promotions.</summary>
+    public ModelRegistry(string root, TimeProvider time)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(root);
+        ArgumentNullException.ThrowIfNull(time);
         Root = Path.GetFullPath(root);
+        _time = time;
         Directory.CreateDirectory(Root);
     }
+
+    /// <summary>
+    /// Raised after this instance moved the current pointer (promotion or rollback), with the new current version.
+    /// Serving components follow it; handlers must not throw and should return quickly.
+    /// </summary>
+    public event Action<string>? CurrentChanged;
 
     /// <summary>The registry's folder.</summary>
     public string Root { get; }
@@ -53,7 +70,7 @@ public sealed partial class ModelRegistry
 
     /// <summary>The manifest of <paramref name="version"/>; throws <see cref="KeyNotFoundException"/> when there is no such complete version.</summary>
     public ModelManifest Get(string version) =>
-        TryGet(version) ?? throw new KeyNotFoundException($"Model version '{version}' does not exist in '{Root}'. List versions with GET /models or the registry's List().");
+        TryGet(version) ?? throw new KeyNotFoundException($"Model version '{version}' does not exist in '{Root}'. ModelRegistry.List() names the versions there are.");
 
     /// <summary>The manifest of <paramref name="version"/>, or null.</summary>
     public ModelManifest? TryGet(string version)
@@ -90,9 +107,10 @@ public sealed partial class ModelRegistry
     /// Writes a new version (with its cascade's first tier, if any); <paramref name="manifestFor"/> receives the
     /// version name chosen. Not yet promoted.
     /// </summary>
-    internal ModelManifest Register(Head head, Func<string, ModelManifest> manifestFor, Head? firstTier = null)
+    internal async Task<ModelManifest> RegisterAsync(Head head, Func<string, ModelManifest> manifestFor, Head? firstTier = null,
+        CancellationToken cancellationToken = default)
     {
-        using var _ = WriterLock();
+        using var _ = await WriterLockAsync(cancellationToken).ConfigureAwait(false);
         DurableFiles.RemoveTemporaries(Root, TemporaryPrefix); // under the lock: no other writer is using one
 
         int number = Directory.EnumerateDirectories(Root)
@@ -117,16 +135,26 @@ public sealed partial class ModelRegistry
         return manifest;
     }
 
-    /// <summary>Makes <paramref name="version"/> current. Throws <see cref="KeyNotFoundException"/> for an unknown version.</summary>
-    public PromotionRecord Promote(string version, string reason, string by)
+    /// <summary>
+    /// Makes <paramref name="version"/> current. Throws <see cref="KeyNotFoundException"/> for an unknown version, and
+    /// <see cref="CurrentVersionChangedException"/> when <paramref name="expectedCurrent"/> is given and the current
+    /// version is no longer that one (another caller changed it since this one looked).
+    /// </summary>
+    public async Task<PromotionRecord> PromoteAsync(string version, string reason, string by, string? expectedCurrent = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(reason);
         ArgumentException.ThrowIfNullOrWhiteSpace(by);
-        using var _ = WriterLock();
-        Get(version);
-        var pointer = ReadPointer();
-        var record = new PromotionRecord(version, DateTimeOffset.UtcNow, reason, by);
-        WritePointer(new CurrentPointer(version, [.. pointer?.History ?? [], record]));
+        PromotionRecord record;
+        using (await WriterLockAsync(cancellationToken).ConfigureAwait(false))
+        {
+            Get(version);
+            var pointer = ReadPointer();
+            ThrowIfMoved(pointer, expectedCurrent);
+            record = new PromotionRecord(version, _time.GetUtcNow(), reason, by);
+            WritePointer(new CurrentPointer(version, [.. pointer?.History ?? [], record]));
+        }
+        CurrentChanged?.Invoke(version);
         return record;
     }
 
@@ -134,17 +162,29 @@ public sealed partial class ModelRegistry
     /// Returns to the version that served before the current one. Throws <see cref="InvalidOperationException"/>
     /// when there is none.
     /// </summary>
-    public PromotionRecord Rollback(string by)
+    public async Task<PromotionRecord> RollbackAsync(string by, string? expectedCurrent = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(by);
-        using var _ = WriterLock();
-        var pointer = ReadPointer()
-            ?? throw new InvalidOperationException("No version has been promoted yet, so there is nothing to roll back. Train a model first.");
-        var previous = PreviousVersion(pointer)
-            ?? throw new InvalidOperationException($"Version '{pointer.Version}' is the first that served; there is no earlier version to roll back to. Promote a version instead.");
-        var record = new PromotionRecord(previous, DateTimeOffset.UtcNow, "rollback", by);
-        WritePointer(new CurrentPointer(previous, [.. pointer.History, record]));
+        PromotionRecord record;
+        using (await WriterLockAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var pointer = ReadPointer();
+            ThrowIfMoved(pointer, expectedCurrent);
+            if (pointer is null)
+                throw new InvalidOperationException("No version has been promoted yet, so there is nothing to roll back. Train a model first.");
+            var previous = PreviousVersion(pointer)
+                ?? throw new InvalidOperationException($"Version '{pointer.Version}' is the first that served; there is no earlier version to roll back to. Promote a version instead.");
+            record = new PromotionRecord(previous, _time.GetUtcNow(), "rollback", by);
+            WritePointer(new CurrentPointer(previous, [.. pointer.History, record]));
+        }
+        CurrentChanged?.Invoke(record.Version);
         return record;
+    }
+
+    private static void ThrowIfMoved(CurrentPointer? pointer, string? expectedCurrent)
+    {
+        if (expectedCurrent is not null && pointer?.Version != expectedCurrent)
+            throw new CurrentVersionChangedException(expectedCurrent, pointer?.Version);
     }
 
     /// <summary>
@@ -181,10 +221,10 @@ public sealed partial class ModelRegistry
     /// served at any time since the oldest of those was created (so rollback targets survive), the current and the
     /// previous version. Returns the versions deleted.
     /// </summary>
-    public IReadOnlyList<string> Prune(int keepVersions)
+    public async Task<IReadOnlyList<string>> PruneAsync(int keepVersions, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(keepVersions, 1);
-        using var _ = WriterLock();
+        using var _ = await WriterLockAsync(cancellationToken).ConfigureAwait(false);
         var versions = List();
         if (versions.Count <= keepVersions)
             return [];
@@ -244,7 +284,8 @@ public sealed partial class ModelRegistry
     }
 
     /// <summary>Serializes writers across processes.</summary>
-    private FileStream WriterLock() => DurableFiles.Lock(Path.Combine(Root, LockFileName), LockTimeout);
+    private Task<FileStream> WriterLockAsync(CancellationToken cancellationToken) =>
+        DurableFiles.LockAsync(Path.Combine(Root, LockFileName), LockTimeout, _time, cancellationToken);
 
     private static int VersionNumber(string version) => int.Parse(version.AsSpan(1), CultureInfo.InvariantCulture);
 

@@ -7,13 +7,15 @@ namespace Classifier.Serving;
 
 /// <summary>
 /// Follows the registry's current pointer: a filesystem watcher (debounced) for speed, and polling because
-/// watcher events get lost on network filesystems and in containers. Only this loop calls <see cref="ModelServer.Reload"/>
-/// on a schedule; a failure in one round never stops it.
+/// watcher events get lost on network filesystems and in containers, and the registry's own announcement
+/// (<see cref="ModelRegistry.CurrentChanged"/>) for changes made in this process, which reload at once. Only this loop
+/// calls <see cref="ModelServer.Reload"/>; a failure in one round never stops it.
 /// </summary>
-internal sealed partial class ModelReloadService(ModelServer server, ClassifierWorkspace workspace, IOptions<ClassifierOptions> options,
+internal sealed partial class ModelReloadService(ModelServer server, ModelRegistry registry, IOptions<ClassifierOptions> options,
     TimeProvider time, ILogger<ModelReloadService> logger) : BackgroundService
 {
     private readonly SemaphoreSlim _changed = new(0, 1);
+    private volatile bool _announced;
 
     /// <summary>Loads the current version before the host starts listening, so a restarted service is ready at once.</summary>
     public override Task StartAsync(CancellationToken cancellationToken)
@@ -32,7 +34,20 @@ internal sealed partial class ModelReloadService(ModelServer server, ClassifierW
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var settings = options.Value;
-        using var watcher = CreateWatcher(workspace.Registry.Root);
+        using var watcher = CreateWatcher(registry.Root);
+        registry.CurrentChanged += OnAnnounced;
+        try
+        {
+            await RunAsync(settings, stoppingToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            registry.CurrentChanged -= OnAnnounced;
+        }
+    }
+
+    private async Task RunAsync(ClassifierOptions settings, CancellationToken stoppingToken)
+    {
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -46,9 +61,11 @@ internal sealed partial class ModelReloadService(ModelServer server, ClassifierW
             try
             {
                 // Wake on a filesystem event or after the poll interval, whichever comes first.
-                bool signalled = await _changed.WaitAsync(settings.ReloadPollInterval, stoppingToken);
-                if (signalled && settings.ReloadDebounce > TimeSpan.Zero)
-                    await Task.Delay(settings.ReloadDebounce, time, stoppingToken);
+                bool signalled = await _changed.WaitAsync(settings.ReloadPollInterval, stoppingToken).ConfigureAwait(false);
+                // A watcher event may be one of a burst; the registry's own announcement is the change itself.
+                if (signalled && !_announced && settings.ReloadDebounce > TimeSpan.Zero)
+                    await Task.Delay(settings.ReloadDebounce, time, stoppingToken).ConfigureAwait(false);
+                _announced = false;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -78,6 +95,12 @@ internal sealed partial class ModelReloadService(ModelServer server, ClassifierW
             LogWatcherError(logger, e);
             return null; // polling alone still follows the pointer
         }
+    }
+
+    private void OnAnnounced(string version)
+    {
+        _announced = true;
+        Signal();
     }
 
     private void Signal()

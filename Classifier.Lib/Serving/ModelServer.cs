@@ -1,5 +1,7 @@
+using Classifier.Features;
 using Classifier.Registry;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Classifier.Serving;
 
@@ -7,9 +9,11 @@ namespace Classifier.Serving;
 /// The hot-reloaded classifier: always answers with the registry's current version. A reload loads and warms
 /// the new version completely, swaps it in with one <see cref="Interlocked.Exchange{T}(ref T, T)"/>, and disposes the
 /// old one when its last in-flight prediction returns. A version that fails to load leaves the old one serving.
+/// Only <see cref="ModelReloadService"/> calls <see cref="Reload"/>, on its own loop: loading never runs on a request thread.
 /// </summary>
-internal sealed partial class ModelServer(ClassifierWorkspace workspace, PredictionCache cache, TimeProvider time, ILogger<ModelServer> logger)
-    : ImageClassifierBase(workspace.Featurizer.Decoder), IModelStatus, IDisposable
+internal sealed partial class ModelServer(ModelRegistry registry, ModelLoader loader, Featurizer featurizer, PredictionCache cache,
+    IOptions<ClassifierOptions> options, TimeProvider time, ILogger<ModelServer> logger)
+    : ImageClassifierBase(featurizer.Decoder), IModelStatus, IDisposable
 {
     private readonly Lock _reloadGate = new();
     private ServedModel? _current;
@@ -58,7 +62,7 @@ internal sealed partial class ModelServer(ClassifierWorkspace workspace, Predict
             string? wanted;
             try
             {
-                wanted = workspace.Registry.CurrentVersion;
+                wanted = registry.CurrentVersion;
             }
             catch (Exception e) when (e is IOException or System.Text.Json.JsonException or UnauthorizedAccessException)
             {
@@ -69,7 +73,7 @@ internal sealed partial class ModelServer(ClassifierWorkspace workspace, Predict
             if (wanted is null)
             {
                 if (served is null)
-                    Volatile.Write(ref _notReadyReason, $"No model version is current in '{workspace.Registry.Root}'.");
+                    Volatile.Write(ref _notReadyReason, $"No model version is current in '{registry.Root}'.");
                 return false;
             }
             if (served?.Model.Manifest.Version == wanted || _lastFailedVersion == wanted)
@@ -78,11 +82,11 @@ internal sealed partial class ModelServer(ClassifierWorkspace workspace, Predict
             LoadedModel loaded;
             try
             {
-                loaded = workspace.LoadModel(wanted);
-                loaded.Warm();
+                loaded = loader.LoadWarm(wanted);
                 if (!_backboneWarmed)
                 {
-                    workspace.Featurizer.Backbone.Featurize(new float[3 * workspace.Options.Backbone.InputWidth * workspace.Options.Backbone.InputHeight]);
+                    var backbone = options.Value.Backbone;
+                    featurizer.Backbone.Featurize(new float[3 * backbone.InputWidth * backbone.InputHeight]);
                     _backboneWarmed = true;
                 }
             }
@@ -114,6 +118,40 @@ internal sealed partial class ModelServer(ClassifierWorkspace workspace, Predict
     /// <summary>The cache of answers, for metrics.</summary>
     internal PredictionCache Cache => cache;
 
+    /// <summary>
+    /// Completes with true once <paramref name="version"/> is served (at once if it is), false when it failed to load or
+    /// was not swapped in within <paramref name="timeout"/>.
+    /// </summary>
+    internal async Task<bool> WhenServingAsync(string version, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnSwapped(string v)
+        {
+            if (v == version) done.TrySetResult(true);
+        }
+        void OnFailed(string v)
+        {
+            if (v == version) done.TrySetResult(false);
+        }
+        Swapped += OnSwapped;
+        ReloadFailed += OnFailed;
+        try
+        {
+            if (Current?.Version == version)
+                return true;
+            return await done.Task.WaitAsync(timeout, time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+        finally
+        {
+            Swapped -= OnSwapped;
+            ReloadFailed -= OnFailed;
+        }
+    }
+
     public override Prediction Predict(ReadOnlySpan<byte> image, int top = 5) => Predict(image, top, null, out _);
 
     /// <summary>
@@ -128,21 +166,21 @@ internal sealed partial class ModelServer(ClassifierWorkspace workspace, Predict
         // The same bytes under the same version: the answer given before, without decoding or the backbone.
         string? hash = null;
         var version = arm?.Model.Manifest.Version ?? Volatile.Read(ref _current)?.Model.Manifest.Version;
-        if (cache.Capacity > 0 && version is not null && !image.IsEmpty && image.Length <= workspace.Options.Images.MaxBytes)
+        if (cache.Capacity > 0 && version is not null && !image.IsEmpty && image.Length <= options.Value.Images.MaxBytes)
         {
             hash = Images.ContentHash.Of(image);
             if (cache.TryGet(hash, version, top, out var cached))
                 return cached;
         }
 
-        if (workspace.Options.Cascade.Enabled && TryPredictFirstTier(image, ref hash, top, arm) is { } first)
+        if (options.Value.Cascade.Enabled && TryPredictFirstTier(image, ref hash, top, arm) is { } first)
         {
             cache.Add(first, top);
             return first;
         }
 
         // Featurize outside the lease: it is the slow part and does not depend on the version.
-        var featurized = workspace.Featurizer.Featurize(image, hash);
+        var featurized = featurizer.Featurize(image, hash);
         features = new FeaturizedFeatures(featurized.Hash, featurized.Features);
         var served = arm is not null && arm.TryAcquire() ? arm : Acquire();
         try
@@ -171,7 +209,7 @@ internal sealed partial class ModelServer(ClassifierWorkspace workspace, Predict
         {
             if (served.Model.FirstTier is null)
                 return null;
-            var decoder = workspace.Featurizer.Decoder;
+            var decoder = featurizer.Decoder;
             decoder.Validate(image);
             hash ??= Images.ContentHash.Of(image);
             return served.Model.TryPredictFirstTier(decoder, image, hash, top, out var prediction) ? prediction : null;
@@ -183,20 +221,7 @@ internal sealed partial class ModelServer(ClassifierWorkspace workspace, Predict
     }
 
     /// <summary>Loads and warms a version beside the current one (an A/B arm, a shadow); it shares the backbone.</summary>
-    internal ServedModel LoadExtra(string version)
-    {
-        var loaded = workspace.LoadModel(version);
-        try
-        {
-            loaded.Warm();
-        }
-        catch
-        {
-            loaded.Dispose();
-            throw;
-        }
-        return new ServedModel(loaded, time.GetUtcNow());
-    }
+    internal ServedModel LoadExtra(string version) => new(loader.LoadWarm(version), time.GetUtcNow());
 
     private ServedModel Acquire() => TryAcquireCurrent() ?? throw new ModelNotReadyException(NotReadyReason ?? "No model is loaded.");
 

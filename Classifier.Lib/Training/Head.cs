@@ -46,7 +46,6 @@ internal sealed class Head : IDisposable
         IReadOnlyDictionary<string, float>? classWeightScale = null)
     {
         ArgumentNullException.ThrowIfNull(examples);
-        options.Validate();
         if (examples.Count == 0)
             throw new InvalidOperationException("No training examples: add images to the dataset's train folder.");
         var labels = examples.Select(e => e.Label).Distinct().ToArray();

@@ -24,9 +24,11 @@ public sealed class TrainingOptions
     /// </summary>
     public bool BalanceClasses { get; set; } = true;
 
-    internal void Validate()
+    internal IEnumerable<string> Problems()
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(L2Regularization);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaximumIterations);
+        if (L2Regularization < 0)
+            yield return $"Classifier:Training:L2Regularization must not be negative; it is {L2Regularization}.";
+        if (MaximumIterations <= 0)
+            yield return $"Classifier:Training:MaximumIterations must be positive; it is {MaximumIterations}.";
     }
 }

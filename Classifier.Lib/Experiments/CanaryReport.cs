@@ -1,0 +1,22 @@
+namespace Classifier.Experiments;
+
+/// <summary>The running canary, or the last one and how it ended.</summary>
+/// <param name="Version">The version under test.</param>
+/// <param name="Running">False once promoted, rolled back or aborted.</param>
+/// <param name="Percent">Its share of callers now (0 once ended).</param>
+/// <param name="Steps">The schedule; 100 is the promotion.</param>
+/// <param name="StepInterval">How long each step must hold.</param>
+/// <param name="StartedUtc">When it started; it is judged on feedback since then.</param>
+/// <param name="StepStartedUtc">When the present step began.</param>
+/// <param name="NextStepUtc">The earliest time it may advance, while running.</param>
+/// <param name="History">The steps entered, with why.</param>
+/// <param name="Outcome">Promoted, RolledBack or Aborted; null while running.</param>
+/// <param name="Reason">Why it ended.</param>
+/// <param name="EndedUtc">When it ended.</param>
+/// <param name="Arms">While running: the current version and the canary since it started, with accuracy on feedback.</param>
+/// <param name="Requests">Requests routed to it by this process.</param>
+/// <param name="Failures">Of them, those its head failed on (the current version answered them).</param>
+/// <param name="LastVerdict">What the last check concluded.</param>
+public sealed record CanaryReport(string Version, bool Running, double Percent, IReadOnlyList<double> Steps, TimeSpan StepInterval,
+    DateTimeOffset StartedUtc, DateTimeOffset StepStartedUtc, DateTimeOffset? NextStepUtc, IReadOnlyList<CanaryStep> History,
+    CanaryOutcome? Outcome, string? Reason, DateTimeOffset? EndedUtc, IReadOnlyList<ArmReport>? Arms, long Requests, long Failures, string? LastVerdict);

@@ -1,0 +1,133 @@
+using Classifier.Feedback;
+using Classifier.Serving;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Classifier.Experiments;
+
+/// <summary>
+/// Judges the running canary every <see cref="CanaryOptions.CheckInterval"/> (and when asked): rolls it back when it
+/// fails, moves it a step on when the step held, and promotes it through the model lifecycle after the last step. One
+/// failed round is logged and the next one tries again; nothing here can stop the host.
+/// </summary>
+internal sealed partial class CanaryService(ExperimentState state, CanaryController canaries, IModelStatus status, ModelLifecycle lifecycle,
+    IFeedbackStore log, IOptions<ClassifierOptions> options, TimeProvider time, ILogger<CanaryService> logger) : BackgroundService
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private string? _lastVerdict;
+
+    /// <summary>What the last judgement said (since the process started), for the experiments report.</summary>
+    internal string? LastVerdict => Volatile.Read(ref _lastVerdict);
+
+    /// <summary>Raised after each judgement with the canary as it then stands (tests wait on it).</summary>
+    internal event Action<CanaryState?>? Judged;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var interval = options.Value.Canary.CheckInterval;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await EvaluateAsync(stoppingToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+            {
+                LogRoundFailed(logger, e);
+            }
+            try
+            {
+                await Task.Delay(interval, time, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+        }
+    }
+
+    /// <summary>Judges the running canary now and acts on the verdict; returns the canary as it then stands (null when none was ever started).</summary>
+    internal async Task<CanaryState?> EvaluateAsync(CancellationToken cancellationToken)
+    {
+        CanaryState? canary;
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            canary = await JudgeAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+        Judged?.Invoke(canary);
+        return canary;
+    }
+
+    private async Task<CanaryState?> JudgeAsync(CancellationToken cancellationToken)
+    {
+        var canary = state.Settings.Canary;
+        if (canary is not { IsRunning: true })
+            return canary;
+        var current = status.Current?.Version;
+        if (current is null)
+            return canary; // nothing to compare with until a version serves
+        if (current == canary.Version)
+        {
+            await canaries.TryEndAsync(canary, CanaryOutcome.Promoted, "it became the current version outside the canary", cancellationToken).ConfigureAwait(false);
+            return state.Settings.Canary;
+        }
+
+        var (requests, failures) = canaries.Counts;
+        var verdict = CanaryJudge.Judge(canary, log.ArmStatistics(canary.Version, canary.StartedUtc), log.ArmStatistics(current, canary.StartedUtc),
+            current, requests, failures, time.GetUtcNow(), options.Value.Canary);
+        Volatile.Write(ref _lastVerdict, verdict.Reason);
+        switch (verdict.Action)
+        {
+            case CanaryAction.RollBack:
+                await canaries.TryEndAsync(canary, CanaryOutcome.RolledBack, verdict.Reason, cancellationToken).ConfigureAwait(false);
+                break;
+            case CanaryAction.Advance:
+                await canaries.TryAdvanceAsync(canary, verdict.Reason, cancellationToken).ConfigureAwait(false);
+                break;
+            case CanaryAction.Promote:
+                await PromoteAsync(canary, verdict.Reason, cancellationToken).ConfigureAwait(false);
+                break;
+        }
+        return state.Settings.Canary;
+    }
+
+    private async Task PromoteAsync(CanaryState canary, string reason, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // The lifecycle returns once this process serves it; other processes follow the registry.
+            await lifecycle.PromoteAsync(canary.Version, "canary", "canary", null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ClassifierRequestException e) when (e.Problem is RequestProblem.NotFound or RequestProblem.Unloadable)
+        {
+            await canaries.TryEndAsync(canary, CanaryOutcome.RolledBack, $"it could not be promoted: {e.Message}", cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The registry is busy or unwritable for now; the canary keeps its step and the next round tries again.
+            Volatile.Write(ref _lastVerdict, $"promotion failed, will retry: {e.Message}");
+            LogPromotionFailed(logger, canary.Version, e);
+            return;
+        }
+        await canaries.TryEndAsync(canary, CanaryOutcome.Promoted, reason, cancellationToken).ConfigureAwait(false);
+    }
+
+    public override void Dispose()
+    {
+        _gate.Dispose();
+        base.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A canary check failed; the next check tries again")]
+    private static partial void LogRoundFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Canary {ModelVersion} held every step but could not be promoted; retrying at the next check")]
+    private static partial void LogPromotionFailed(ILogger logger, string modelVersion, Exception exception);
+}

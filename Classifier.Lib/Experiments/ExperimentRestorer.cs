@@ -1,0 +1,64 @@
+using Classifier.Serving;
+using Microsoft.Extensions.Logging;
+
+namespace Classifier.Experiments;
+
+/// <summary>Brings the saved experiments back at start; a version that no longer loads is dropped from them and logged, never fatal.</summary>
+internal sealed partial class ExperimentRestorer(ExperimentState state, ArmLoader loader, CanaryController canaries, ILogger<ExperimentRestorer> logger)
+{
+    internal async Task RestoreAsync(CancellationToken cancellationToken)
+    {
+        var store = state.Store;
+        ExperimentSettings saved;
+        try
+        {
+            saved = await store.ReadAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or System.Text.Json.JsonException or UnauthorizedAccessException)
+        {
+            LogRestoreFailed(logger, store.Location, e);
+            return;
+        }
+        var ab = saved.AbVersion is { } abVersion ? await TryLoadAsync(abVersion, cancellationToken).ConfigureAwait(false) : null;
+        var shadow = saved.ShadowVersion is { } shadowVersion ? await TryLoadAsync(shadowVersion, cancellationToken).ConfigureAwait(false) : null;
+        var (canaryState, canary) = await canaries.RestoreAsync(saved.Canary, version => TryLoadAsync(version, cancellationToken)).ConfigureAwait(false);
+        var settings = saved with
+        {
+            AbVersion = ab is null ? null : saved.AbVersion,
+            AbSinceUtc = ab is null ? null : saved.AbSinceUtc,
+            ShadowVersion = shadow is null ? null : saved.ShadowVersion,
+            ShadowSinceUtc = shadow is null ? null : saved.ShadowSinceUtc,
+            Canary = canaryState,
+        };
+        var restored = new ExperimentArms(settings, ab, ab is null ? 0 : ExperimentArms.BasisPoints(settings.AbPercent), shadow,
+            canary, canary is null ? 0 : ExperimentArms.BasisPoints(canaryState!.Percent));
+        try
+        {
+            await state.UpdateAsync(_ => restored, cancellationToken, persist: settings != saved).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Serving starts without experiments rather than not at all; the update released what was loaded for it.
+            LogRestoreFailed(logger, store.Location, e);
+        }
+    }
+
+    private async Task<ServedModel?> TryLoadAsync(string version, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await loader.LoadAsync(version, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ClassifierRequestException e)
+        {
+            LogRestoredVersionDropped(logger, version, e);
+            return null;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The experiment settings in {Location} could not be read or written; starting without experiments")]
+    private static partial void LogRestoreFailed(ILogger logger, string location, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Experiment version {ModelVersion} no longer loads; dropped from the experiments")]
+    private static partial void LogRestoredVersionDropped(ILogger logger, string modelVersion, Exception exception);
+}

@@ -1,0 +1,56 @@
+using Classifier.Serving;
+using Classifier.Training;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Classifier.Learning;
+
+/// <summary>
+/// The embedded default: when the registry has no current version, trains v1 from the configured dataset in
+/// the background through the same pipeline as every training (readiness reports the progress); the registry announces
+/// the new version and the served model follows.
+/// </summary>
+internal sealed partial class InitialTrainingService(ModelServer server, TrainingPipeline pipeline, Registry.ModelRegistry registry, IOptions<ClassifierOptions> options,
+    ILogger<InitialTrainingService> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var settings = options.Value;
+        if (!settings.TrainWhenNoModel || registry.CurrentVersion is not null)
+            return;
+
+        var dataset = Path.GetFullPath(settings.Dataset);
+        try
+        {
+            LogTraining(logger, dataset);
+            server.SetNotReadyReason($"Training the first model from '{dataset}'.");
+            var progress = new ReasonProgress(server, dataset);
+            var report = await Task.Run(() => pipeline.TrainAndPromoteAsync(dataset, progress, stoppingToken), stoppingToken);
+            LogTrained(logger, report.Manifest.Version, report.Manifest.Metrics.Accuracy, report.Elapsed.TotalSeconds);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception e)
+        {
+            server.SetNotReadyReason($"Training the first model from '{dataset}' failed: {e.Message}");
+            LogFailed(logger, dataset, e);
+        }
+    }
+
+    private sealed class ReasonProgress(ModelServer server, string dataset) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) =>
+            server.SetNotReadyReason($"Training the first model from '{dataset}': {value.Stage} {value.Completed}/{value.Total}.");
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "No model yet: training v1 from {Dataset}")]
+    private static partial void LogTraining(ILogger logger, string dataset);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Trained {ModelVersion} with accuracy {Accuracy:F3} in {ElapsedSeconds:F1} s")]
+    private static partial void LogTrained(ILogger logger, string modelVersion, double accuracy, double elapsedSeconds);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Training the first model from {Dataset} failed")]
+    private static partial void LogFailed(ILogger logger, string dataset, Exception exception);
+}

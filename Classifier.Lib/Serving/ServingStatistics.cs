@@ -1,0 +1,13 @@
+namespace Classifier.Serving;
+
+/// <summary>Counters of the serving path since the process started.</summary>
+/// <param name="CacheHits">Predictions answered from the prediction cache (same bytes, same version).</param>
+/// <param name="CacheMisses">Predictions computed because the cache had no answer.</param>
+/// <param name="CacheEntries">Answers the cache holds now.</param>
+/// <param name="ShadowAnswered">Requests the shadow version answered.</param>
+/// <param name="ShadowFailed">Requests on which the shadow failed (the live answer was not affected).</param>
+/// <param name="ShadowDropped">Requests the shadow skipped because its queue was full.</param>
+/// <param name="CanaryPercent">Share of callers the running canary answers; 0 when none runs.</param>
+/// <param name="CanaryRollbacks">Canaries rolled back automatically.</param>
+public sealed record ServingStatistics(long CacheHits, long CacheMisses, int CacheEntries, long ShadowAnswered, long ShadowFailed, long ShadowDropped,
+    double CanaryPercent, long CanaryRollbacks);
