@@ -98,7 +98,8 @@ public sealed class ClassifierWorkspace : IDisposable
         ArgumentException.ThrowIfNullOrWhiteSpace(datasetRoot);
         ArgumentNullException.ThrowIfNull(feedback);
         ArgumentNullException.ThrowIfNull(options);
-        return Task.Run(() => new Retrainer(this, feedback, options).Run(datasetRoot, force, trigger, progress, cancellationToken), cancellationToken);
+        // On the pool: featurizing and training are CPU-bound, and a store's async calls may complete synchronously.
+        return Task.Run(() => new Retrainer(this, feedback, options).RunAsync(datasetRoot, force, trigger, progress, cancellationToken), cancellationToken);
     }
 
     /// <summary>Evaluates <paramref name="version"/> (default: current) on <c>datasetRoot/test</c>.</summary>

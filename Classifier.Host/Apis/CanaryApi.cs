@@ -15,7 +15,7 @@ internal static class CanaryApi
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         admin.MapDelete("/canary", Delete).WithName("AbortCanary").WithSummary("Abort the canary; the current version keeps serving (admin).");
-        admin.MapPost("/canary/evaluate", Evaluate).WithName("EvaluateCanary")
+        admin.MapPost("/canary/evaluate", EvaluateAsync).WithName("EvaluateCanary")
             .WithSummary("Judge the canary now, as the periodic check does: roll back, advance (once the step's interval has passed) or promote (admin).")
             .ProducesProblem(StatusCodes.Status404NotFound);
         return admin;
@@ -31,15 +31,17 @@ internal static class CanaryApi
 
     private static Ok<ExperimentSettings> Delete(ExperimentRouter router) => TypedResults.Ok(router.AbortCanary());
 
-    private static Ok<CanaryReport> Evaluate(CanaryService canaries, ExperimentRouter router, IModelStatus status, IExperimentLog log)
+    private static async Task<Ok<CanaryReport>> EvaluateAsync(CanaryService canaries, ExperimentRouter router, IModelStatus status, IFeedbackStore log,
+        CancellationToken cancellationToken)
     {
-        var state = canaries.Evaluate()
+        var state = await canaries.EvaluateAsync(cancellationToken)
             ?? throw new RequestProblemException(StatusCodes.Status404NotFound, "No canary", "No canary has been started; PUT /experiments/canary starts one.");
-        return TypedResults.Ok(Report(state, router, canaries, status, log));
+        return TypedResults.Ok(await ReportAsync(state, router, canaries, status, log, cancellationToken));
     }
 
     /// <summary>The canary as it stands, with both arms' figures since it started while it runs.</summary>
-    internal static CanaryReport Report(CanaryState state, ExperimentRouter router, CanaryService canaries, IModelStatus status, IExperimentLog log)
+    internal static async Task<CanaryReport> ReportAsync(CanaryState state, ExperimentRouter router, CanaryService canaries, IModelStatus status, IFeedbackStore log,
+        CancellationToken cancellationToken)
     {
         IReadOnlyList<ArmReport>? arms = null;
         long requests = 0, failures = 0;
@@ -47,8 +49,8 @@ internal static class CanaryApi
         {
             var list = new List<ArmReport>(2);
             if (status.Current?.Version is { } current)
-                list.Add(ExperimentsApi.Arm(current, 100 - state.Percent, log.ArmStatistics(current, state.StartedUtc)));
-            list.Add(ExperimentsApi.Arm(state.Version, state.Percent, log.ArmStatistics(state.Version, state.StartedUtc)));
+                list.Add(ExperimentsApi.Arm(current, 100 - state.Percent, await log.GetArmStatisticsAsync(current, state.StartedUtc, cancellationToken)));
+            list.Add(ExperimentsApi.Arm(state.Version, state.Percent, await log.GetArmStatisticsAsync(state.Version, state.StartedUtc, cancellationToken)));
             arms = list;
             (requests, failures) = router.CanaryCounts;
         }

@@ -11,7 +11,7 @@ internal static class ExperimentsApi
     internal static IEndpointRouteBuilder MapExperimentsApi(this IEndpointRouteBuilder app)
     {
         var experiments = app.MapGroup("/experiments").WithTags("Experiments");
-        experiments.MapGet("/", Get).WithName("Experiments")
+        experiments.MapGet("/", GetAsync).WithName("Experiments")
             .WithSummary("The A/B test, the canary and the shadow, with per-arm counts, mean confidence, accuracy on feedback (95% Wilson interval), the canary's steps and outcome, and shadow agreement.");
 
         var admin = experiments.MapGroup("/").AddEndpointFilter<AdminApiKeyFilter>().ProducesProblem(StatusCodes.Status401Unauthorized);
@@ -27,8 +27,8 @@ internal static class ExperimentsApi
         return app;
     }
 
-    private static Ok<ExperimentsReport> Get(ExperimentRouter router, IModelStatus status, IExperimentLog log, ExperimentService experimentService,
-        CanaryService canaries)
+    private static async Task<Ok<ExperimentsReport>> GetAsync(ExperimentRouter router, IModelStatus status, IFeedbackStore log, ExperimentService experimentService,
+        CanaryService canaries, CancellationToken cancellationToken)
     {
         var settings = router.Settings;
         AbTestReport? ab = null;
@@ -37,18 +37,18 @@ internal static class ExperimentsApi
             var current = status.Current?.Version;
             var arms = new List<ArmReport>(2);
             if (current is not null)
-                arms.Add(Arm(current, 100 - settings.AbPercent, log.ArmStatistics(current, abSince)));
-            arms.Add(Arm(abVersion, settings.AbPercent, log.ArmStatistics(abVersion, abSince)));
+                arms.Add(Arm(current, 100 - settings.AbPercent, await log.GetArmStatisticsAsync(current, abSince, cancellationToken)));
+            arms.Add(Arm(abVersion, settings.AbPercent, await log.GetArmStatisticsAsync(abVersion, abSince, cancellationToken)));
             ab = new AbTestReport(abSince, arms);
         }
         ShadowReport? shadowReport = null;
         if (settings.ShadowVersion is { } shadowVersion && settings.ShadowSinceUtc is { } shadowSince)
         {
-            var s = log.ShadowStatistics(shadowVersion, shadowSince);
+            var s = await log.GetShadowStatisticsAsync(shadowVersion, shadowSince, cancellationToken);
             shadowReport = new ShadowReport(shadowVersion, shadowSince, s.Count, s.Count == 0 ? null : (double)s.Agreed / s.Count, s.MeanConfidence,
                 Accuracy(s.Labelled, s.Correct), router.ShadowQueue.Dropped, experimentService.Failed);
         }
-        var canary = settings.Canary is { } state ? CanaryApi.Report(state, router, canaries, status, log) : null;
+        var canary = settings.Canary is { } state ? await CanaryApi.ReportAsync(state, router, canaries, status, log, cancellationToken) : null;
         return TypedResults.Ok(new ExperimentsReport(status.Current?.Version, ab, shadowReport, canary));
     }
 

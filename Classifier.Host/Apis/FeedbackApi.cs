@@ -43,7 +43,7 @@ internal static class FeedbackApi
             var label = ValidLabel(body.Label);
             try
             {
-                id = store.AddCorrection(body.PredictionId, label);
+                id = await store.AddCorrectionAsync(body.PredictionId, label, cancellationToken);
             }
             catch (KeyNotFoundException e)
             {
@@ -58,7 +58,7 @@ internal static class FeedbackApi
             var image = await ImageUpload.ReadFileAsync(file, options.Value.Images, cancellationToken);
             // Featurizing validates the image fully and caches its features for the next retraining.
             workspace.Featurizer.Featurize(image);
-            id = store.AddCorrection(image, label);
+            id = await store.AddCorrectionAsync(image, label, cancellationToken);
         }
         else
         {

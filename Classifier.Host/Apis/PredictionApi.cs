@@ -39,7 +39,7 @@ internal static class PredictionApi
     {
         int count = ValidateTop(top, service.Value);
         var image = await ImageUpload.ReadSingleAsync(request, "image", options.Value.Images, cancellationToken);
-        return TypedResults.Ok(Predict(image, count, ClientId(request), router, feedback, metrics));
+        return TypedResults.Ok(await PredictOneAsync(image, count, ClientId(request), router, feedback, metrics, cancellationToken));
     }
 
     private static async Task<Ok<BatchPredictResponse>> BatchPredictAsync(HttpRequest request, int? top, ExperimentRouter router,
@@ -64,7 +64,7 @@ internal static class PredictionApi
             try
             {
                 var image = await ImageUpload.ReadFileAsync(files[i], options.Value.Images, cancellationToken);
-                results.Add(new BatchItem(i, files[i].FileName, Predict(image, count, ClientId(request), router, feedback, metrics), null));
+                results.Add(new BatchItem(i, files[i].FileName, await PredictOneAsync(image, count, ClientId(request), router, feedback, metrics, cancellationToken), null));
             }
             catch (InvalidImageException e)
             {
@@ -74,11 +74,12 @@ internal static class PredictionApi
         return TypedResults.Ok(new BatchPredictResponse(results));
     }
 
-    private static PredictResponse Predict(byte[] image, int top, string? clientId, ExperimentRouter router, IFeedbackStore feedback, ServiceMetrics metrics)
+    private static async Task<PredictResponse> PredictOneAsync(byte[] image, int top, string? clientId, ExperimentRouter router, IFeedbackStore feedback, ServiceMetrics metrics,
+        CancellationToken cancellationToken)
     {
         var routed = router.Predict(image, top, clientId);
         var prediction = routed.Prediction;
-        var id = feedback.LogPrediction(prediction, image);
+        var id = await feedback.LogPredictionAsync(prediction, image, cancellationToken);
         metrics.Predicted(prediction);
         // After the answer is logged, so that the shadow's answer can name it; the shadow never delays the response.
         router.OfferToShadow(id, routed, image);

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
-/// <summary>Registers the serving classifier: the hot-reloaded <see cref="IImageClassifier"/>, its status, the feedback store and the background services.</summary>
+/// <summary>Registers the serving classifier: the hot-reloaded <see cref="IImageClassifier"/>, its status, the feedback and image stores and the background services.</summary>
 public static class ClassifierServiceCollectionExtensions
 {
     /// <summary>Adds the classifier with options bound from the <c>Classifier</c> configuration section. Safe to call twice.</summary>
@@ -36,10 +36,10 @@ public static class ClassifierServiceCollectionExtensions
         services.TryAddSingleton<ModelServer>();
         services.TryAddSingleton<IImageClassifier>(sp => sp.GetRequiredService<ModelServer>());
         services.TryAddSingleton<IModelStatus>(sp => sp.GetRequiredService<ModelServer>());
+        // An app replaces either store by registering its own first.
+        services.TryAddSingleton<IImageStore>(sp => FileImageStore.InStatePath(sp.GetRequiredService<IOptions<Classifier.ClassifierOptions>>().Value.StatePath));
         services.TryAddSingleton<IFeedbackStore>(sp => new SqliteFeedbackStore(
-            sp.GetRequiredService<IOptions<Classifier.ClassifierOptions>>().Value.StatePath, sp.GetRequiredService<TimeProvider>()));
-        services.TryAddSingleton<IExperimentLog>(sp => sp.GetRequiredService<IFeedbackStore>() as IExperimentLog
-            ?? throw new InvalidOperationException("Experiments log beside the built-in SQLite feedback store; the registered IFeedbackStore is another one. Remove its registration to use experiments."));
+            sp.GetRequiredService<IOptions<Classifier.ClassifierOptions>>().Value.StatePath, sp.GetRequiredService<IImageStore>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => new ExperimentSettingsFile(sp.GetRequiredService<IOptions<Classifier.ClassifierOptions>>().Value.StatePath));
         services.TryAddSingleton(sp => new ShadowQueue(sp.GetRequiredService<IOptions<Classifier.ClassifierOptions>>().Value.ShadowQueueCapacity));
         services.TryAddSingleton<IShadowScorer, HeadShadowScorer>();

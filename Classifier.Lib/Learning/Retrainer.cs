@@ -20,7 +20,7 @@ internal sealed class Retrainer(ClassifierWorkspace workspace, IFeedbackStore fe
 {
     private sealed record Example(string Label, string Hash, float[] Features, Func<byte[]?> Bytes);
 
-    internal RetrainResult Run(string datasetRoot, bool force, string trigger, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    internal async Task<RetrainResult> RunAsync(string datasetRoot, bool force, string trigger, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {
         options.Validate();
         var stopwatch = Stopwatch.StartNew();
@@ -31,7 +31,7 @@ internal sealed class Retrainer(ClassifierWorkspace workspace, IFeedbackStore fe
 
         var currentVersion = registry.CurrentVersion;
         var current = currentVersion is null ? null : registry.Get(currentVersion);
-        var corrections = feedback.LatestCorrections();
+        var corrections = await feedback.GetLatestCorrectionsAsync(cancellationToken).ConfigureAwait(false);
         // The newest correction any version (promoted or rejected) learned from; null when none ever did.
         var learnedThrough = registry.List().Max(m => m.FeedbackThroughUtc);
         if (!force && current is not null && !corrections.Any(c => learnedThrough is null || c.CreatedUtc > learnedThrough))
@@ -49,7 +49,7 @@ internal sealed class Retrainer(ClassifierWorkspace workspace, IFeedbackStore fe
         foreach (var correction in corrections)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var bytes = feedback.ReadImage(correction.ImageHash);
+            var bytes = await feedback.ReadImageAsync(correction.ImageHash, cancellationToken).ConfigureAwait(false);
             if (bytes is null)
                 continue;
             FeaturizedImage featurizedImage;
@@ -63,7 +63,10 @@ internal sealed class Retrainer(ClassifierWorkspace workspace, IFeedbackStore fe
             }
             if (!featurizedImage.FromCache) featurized++;
             var hash = correction.ImageHash;
-            feedbackExamples.Add(new Example(correction.Label, hash, featurizedImage.Features, () => feedback.ReadImage(hash)));
+            // Read again when asked, not kept: the first tier and augmentation take bytes synchronously (FirstTierTrainer.Sample).
+            // This runs on the pool thread RetrainAsync started, so blocking on the read holds no caller's thread.
+            feedbackExamples.Add(new Example(correction.Label, hash, featurizedImage.Features,
+                () => feedback.ReadImageAsync(hash, cancellationToken).GetAwaiter().GetResult()));
         }
         var feedbackCounts = feedbackExamples.GroupBy(e => e.Label).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
         var waiting = feedbackCounts.Where(p => !knownLabels.Contains(p.Key) && p.Value < options.MinExamplesPerClass)

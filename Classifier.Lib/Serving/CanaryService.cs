@@ -11,10 +11,10 @@ namespace Classifier.Serving;
 /// fails, moves it a step on when the step held, and promotes it through the registry after the last step. One
 /// failed round is logged and the next one tries again; nothing here can stop the host.
 /// </summary>
-internal sealed partial class CanaryService(ExperimentRouter router, ModelServer server, ModelRegistry registry, IExperimentLog log,
+internal sealed partial class CanaryService(ExperimentRouter router, ModelServer server, ModelRegistry registry, IFeedbackStore log,
     IOptions<ClassifierOptions> options, TimeProvider time, ILogger<CanaryService> logger) : BackgroundService
 {
-    private readonly Lock _gate = new();
+    private readonly SemaphoreSlim _gate = new(1, 1);
     private string? _lastVerdict;
 
     /// <summary>What the last judgement said (since the process started), for <c>GET /experiments</c>.</summary>
@@ -30,7 +30,11 @@ internal sealed partial class CanaryService(ExperimentRouter router, ModelServer
         {
             try
             {
-                Evaluate();
+                await EvaluateAsync(stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
             }
             catch (Exception e)
             {
@@ -48,16 +52,17 @@ internal sealed partial class CanaryService(ExperimentRouter router, ModelServer
     }
 
     /// <summary>Judges the running canary now and acts on the verdict; returns the canary as it then stands (null when none was ever started).</summary>
-    internal CanaryState? Evaluate()
+    internal async Task<CanaryState?> EvaluateAsync(CancellationToken cancellationToken)
     {
-        var state = Judge();
+        var state = await JudgeAsync(cancellationToken).ConfigureAwait(false);
         Judged?.Invoke(state);
         return state;
     }
 
-    private CanaryState? Judge()
+    private async Task<CanaryState?> JudgeAsync(CancellationToken cancellationToken)
     {
-        lock (_gate)
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
             var state = router.Settings.Canary;
             if (state is not { IsRunning: true })
@@ -72,7 +77,8 @@ internal sealed partial class CanaryService(ExperimentRouter router, ModelServer
             }
 
             var (requests, failures) = router.CanaryCounts;
-            var verdict = CanaryJudge.Judge(state, log.ArmStatistics(state.Version, state.StartedUtc), log.ArmStatistics(current, state.StartedUtc),
+            var verdict = CanaryJudge.Judge(state, await log.GetArmStatisticsAsync(state.Version, state.StartedUtc, cancellationToken).ConfigureAwait(false),
+                await log.GetArmStatisticsAsync(current, state.StartedUtc, cancellationToken).ConfigureAwait(false),
                 current, requests, failures, time.GetUtcNow(), options.Value.Canary);
             Volatile.Write(ref _lastVerdict, verdict.Reason);
             switch (verdict.Action)
@@ -88,6 +94,10 @@ internal sealed partial class CanaryService(ExperimentRouter router, ModelServer
                     break;
             }
             return router.Settings.Canary;
+        }
+        finally
+        {
+            _gate.Release();
         }
     }
 

@@ -8,7 +8,7 @@ namespace Classifier.Serving;
 /// Restores the persisted experiments at start, then answers the shadow's work off the request path: one item
 /// at a time, each failure logged and counted, never reaching a caller.
 /// </summary>
-internal sealed partial class ExperimentService(ExperimentRouter router, ClassifierWorkspace workspace, IShadowScorer scorer, IExperimentLog log,
+internal sealed partial class ExperimentService(ExperimentRouter router, ClassifierWorkspace workspace, IShadowScorer scorer, IFeedbackStore log,
     ILogger<ExperimentService> logger) : BackgroundService
 {
     private long _answered;
@@ -39,7 +39,7 @@ internal sealed partial class ExperimentService(ExperimentRouter router, Classif
                 bool logged = false;
                 try
                 {
-                    logged = Answer(work);
+                    logged = await AnswerAsync(work, stoppingToken).ConfigureAwait(false);
                 }
                 catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
                 {
@@ -54,7 +54,7 @@ internal sealed partial class ExperimentService(ExperimentRouter router, Classif
         }
     }
 
-    private bool Answer(ShadowWork work)
+    private async Task<bool> AnswerAsync(ShadowWork work, CancellationToken stoppingToken)
     {
         var shadow = router.Shadow;
         if (shadow is null || !shadow.TryAcquire())
@@ -69,7 +69,7 @@ internal sealed partial class ExperimentService(ExperimentRouter router, Classif
                 features = new FeaturizedFeatures(featurized.Hash, featurized.Features);
             }
             var answer = scorer.Score(shadow.Model, features);
-            log.LogShadowPrediction(work.PredictionId, shadow.Model.Manifest.Version, answer.Label, answer.Confidence);
+            await log.LogShadowPredictionAsync(work.PredictionId, shadow.Model.Manifest.Version, answer.Label, answer.Confidence, stoppingToken).ConfigureAwait(false);
             Interlocked.Increment(ref _answered);
             return true;
         }

@@ -19,7 +19,7 @@ public sealed class RetrainerTests(SampleFixture sample)
         await workspace.TrainAsync(sample.DatasetRoot);
         using var feedback = new SqliteFeedbackStore(state.Path, TimeProvider.System);
         foreach (var file in ImageFolderDataset.Load(RepositoryPaths.SampleDataset, "train").Where(f => f.Label == "bag").Skip(50).Take(Options.MinExamplesPerClass - 1))
-            feedback.AddCorrection(File.ReadAllBytes(file.Path), "handbag");
+            await feedback.AddCorrectionAsync(File.ReadAllBytes(file.Path), "handbag");
 
         var result = await workspace.RetrainAsync(sample.DatasetRoot, feedback, Options);
 
@@ -73,7 +73,7 @@ public sealed class RetrainerTests(SampleFixture sample)
         using var feedback = new SqliteFeedbackStore(state.Path, TimeProvider.System);
         var corrected = ImageFolderDataset.Load(RepositoryPaths.SampleDataset, "train").Where(f => f.Label == "coat").Skip(50).Take(20).ToArray();
         foreach (var file in corrected)
-            feedback.AddCorrection(File.ReadAllBytes(file.Path), "coat");
+            await feedback.AddCorrectionAsync(File.ReadAllBytes(file.Path), "coat");
         var hashes = corrected.Select(f => Classifier.Images.ContentHash.Of(File.ReadAllBytes(f.Path))).ToArray();
         int inEvaluation = hashes.Count(h => Retrainer.InEvaluationSlice(h, Options.EvaluationShare));
 
