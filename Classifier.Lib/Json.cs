@@ -3,15 +3,17 @@ using System.Text.Json.Serialization;
 
 namespace Classifier;
 
-/// <summary>The one JSON shape of everything the library writes or prints: camelCase, enums as strings.</summary>
-internal static class Json
+/// <summary>The one JSON shape of everything the library writes (manifests) and its hosts print: camelCase, enums as strings, nulls left out.</summary>
+public static class Json
 {
-    internal static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.Web)
+    /// <summary>Indented, as manifests are written.</summary>
+    public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.Web)
     {
         WriteIndented = true,
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
-    internal static JsonSerializerOptions Compact { get; } = new(Options) { WriteIndented = false };
+    /// <summary>The same shape on one line (JSON lines output).</summary>
+    public static JsonSerializerOptions Compact { get; } = new(Options) { WriteIndented = false };
 }

@@ -32,7 +32,7 @@ public sealed class ClassifierWorkspaceTests(SampleFixture sample)
 
         var report = await workspace.TrainAsync(sample.DatasetRoot);
         var prediction = workspace.OpenClassifier().Predict(File.ReadAllBytes(sample.TestImages[0].Path), top: 1);
-        using var withoutThumbnails = new ClassifierWorkspace(new ClassifierWorkspaceOptions { ModelsPath = modelsPath, EmbeddingCachePath = sample.CachePath });
+        using var withoutThumbnails = new ClassifierWorkspace(new ClassifierOptions { ModelsPath = modelsPath, EmbeddingCachePath = sample.CachePath });
         var refused = Assert.ThrowsAny<Exception>(() => withoutThumbnails.OpenClassifier());
 
         Assert.Equal(0, report.Featurized); // the backbone's part came from the cache the fixture warmed

@@ -34,7 +34,7 @@ internal sealed class ServeWorld : IDisposable
         // v2 differs from v1 by its regularization only: a different head of the same shape, as a retrain would make.
         foreach (float l2 in new[] { 20f, 40f })
         {
-            using var workspace = new ClassifierWorkspace(new ClassifierWorkspaceOptions
+            using var workspace = new ClassifierWorkspace(new ClassifierOptions
             {
                 ModelsPath = Path.Combine(root, "models"),
                 EmbeddingCachePath = Path.Combine(context.OutputFolder, "serve-train-embeddings.db"),
@@ -43,7 +43,7 @@ internal sealed class ServeWorld : IDisposable
             var report = workspace.TrainAsync(dataset).GetAwaiter().GetResult();
             Console.WriteLine($"serve: trained {report.Manifest.Version} (featurized {report.Featurized}, cached {report.Cached}, {report.Elapsed.TotalSeconds:F0} s)");
         }
-        new Registry.ModelRegistry(Path.Combine(root, "models")).Promote("v1", "bench", "bench");
+        new Registry.ModelRegistry(Path.Combine(root, "models")).PromoteAsync("v1", "bench", "bench").GetAwaiter().GetResult();
 
         // The whole Fashion-MNIST test split, the same import the accuracy suite uses; byte-identical files dropped.
         var folder = FashionMnist.Import(Path.Combine(context.OutputFolder, "data", "fashion-test-all", "test"), train: false, perClass: 1000);

@@ -19,7 +19,7 @@ internal static class AccuracySuite
             "head training s", "featurized now", "from cache");
         var data = Path.Combine(context.OutputFolder, "data");
         var testFolder = FashionMnist.Import(Path.Combine(data, "fashion-test-all", "test"), train: false, perClass: 1000);
-        using var workspace = new ClassifierWorkspace(new ClassifierWorkspaceOptions
+        using var workspace = new ClassifierWorkspace(new ClassifierOptions
         {
             ModelsPath = Path.Combine(data, "accuracy-models"),
             EmbeddingCachePath = Path.Combine(context.OutputFolder, "accuracy-embeddings.db"),
@@ -27,7 +27,7 @@ internal static class AccuracySuite
         });
         var featurizer = workspace.Featurizer;
         // The same backbone features (same cache entries) with a 28×28 thumbnail's pixels appended (BackboneOptions.ThumbnailFeatures).
-        using var withThumbnail = new ClassifierWorkspace(new ClassifierWorkspaceOptions
+        using var withThumbnail = new ClassifierWorkspace(new ClassifierOptions
         {
             ModelsPath = Path.Combine(data, "accuracy-models"),
             EmbeddingCachePath = Path.Combine(context.OutputFolder, "accuracy-embeddings.db"),

@@ -33,7 +33,7 @@ internal static class CascadeSuite
         var modelsPath = Path.Combine(data, "cascade-models");
         if (Directory.Exists(modelsPath))
             Directory.Delete(modelsPath, recursive: true);
-        using var workspace = new ClassifierWorkspace(new ClassifierWorkspaceOptions
+        using var workspace = new ClassifierWorkspace(new ClassifierOptions
         {
             ModelsPath = modelsPath,
             EmbeddingCachePath = Path.Combine(context.OutputFolder, "accuracy-embeddings.db"),
@@ -61,9 +61,9 @@ internal static class CascadeSuite
         Console.WriteLine($"cascade: features ready ({train.Featurized + evaluation.Featurized + test.Featurized} computed) in {stopwatch.Elapsed.TotalSeconds:F0} s");
 
         using var head = Head.Train([.. train.Examples.Select(e => (e.Features, e.Label))], workspace.Options.Training);
-        var evaluationJudged = evaluation.Examples.Select(e => new FirstTierTrainer.Judged(ClassifierWorkspace.ReadFile(e.Source), e.Label,
+        var evaluationJudged = evaluation.Examples.Select(e => new FirstTierTrainer.Judged(TrainingExample.FromFile(e).Bytes, e.Label,
             head.Labels[Evaluator.ArgMax(head.Score(e.Features))])).ToArray();
-        var samples = train.Examples.Select(e => new FirstTierTrainer.Sample(ClassifierWorkspace.ReadFile(e.Source), e.Label)).ToArray();
+        var samples = train.Examples.Select(e => new FirstTierTrainer.Sample(TrainingExample.FromFile(e).Bytes, e.Label)).ToArray();
 
         // Two first tiers with the library's default options, thresholds chosen with the safety margin (the default)
         // and without it (the bare rule). The L2 default was chosen on the evaluation slice (RESULTS.md).
@@ -78,10 +78,10 @@ internal static class CascadeSuite
             using var tierHead = tier.Head;
             var m = tier.Manifest;
             Console.WriteLine($"cascade: first tier, margin {margin}: {stopwatch.Elapsed.TotalSeconds:F1} s, evaluation share {m.FirstTierShare:F3}, threshold {m.Threshold:F4}, cascade {m.CascadeAccuracy:F4} vs full {m.FullAccuracy:F4}, tier-1 alone {m.FirstTierAccuracy:F4}");
-            var manifest = workspace.Registry.Register(head, version => new ModelManifest(version, head.Labels, featurizer.Backbone.Id, featurizer.Backbone.FileSha256,
+            var manifest = workspace.Registry.RegisterAsync(head, version => new ModelManifest(version, head.Labels, featurizer.Backbone.Id, featurizer.Backbone.FileSha256,
                 head.Dimension, evaluationMetrics, DataFingerprint.Of(train.Examples.Select(e => (e.Hash, e.Label))), train.Examples.Count, null,
-                workspace.Options.Training, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, Cascade: m), tierHead);
-            var model = workspace.LoadModel(manifest.Version);
+                workspace.Options.Training, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, Cascade: m), tierHead).GetAwaiter().GetResult();
+            var model = workspace.Loader.Load(manifest.Version);
             model.Warm();
             variants.Add((margin > 0 ? $"cascade, safety margin {margin} (default)" : "cascade, bare rule (margin 0)", model));
             report.Notes.Add($"{variants[^1].Name}: on the {m.EvaluationCount:N0} held-out images the full model scored {m.FullAccuracy:F4}, the cascade {m.CascadeAccuracy:F4}, " +

@@ -47,7 +47,7 @@ internal static class RetrainSuite
     private static Outcome Train(string root, string cachePath, string modelsPath, int threads)
     {
         var stopwatch = Stopwatch.StartNew();
-        using var workspace = new ClassifierWorkspace(new ClassifierWorkspaceOptions
+        using var workspace = new ClassifierWorkspace(new ClassifierOptions
         {
             ModelsPath = modelsPath,
             EmbeddingCachePath = cachePath,

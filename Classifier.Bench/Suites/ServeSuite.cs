@@ -21,7 +21,7 @@ internal static class ServeSuite
         report.Facts["loadAverageBefore"] = ServeFigures.LoadAverage();
         using var world = ServeWorld.Create(context);
         using var host = HostProcess.Start(world.ModelsPath, world.Folder("host"));
-        using var workspace = new ClassifierWorkspace(new ClassifierWorkspaceOptions
+        using var workspace = new ClassifierWorkspace(new ClassifierOptions
         {
             ModelsPath = world.ModelsPath,
             EmbeddingCachePath = Path.Combine(world.Folder("in-process"), "embeddings.db"),

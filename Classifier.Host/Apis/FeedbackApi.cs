@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Classifier.Datasets;
 using Classifier.Feedback;
 using Classifier.Host.Errors;
 using Classifier.Host.Observability;
@@ -22,7 +21,7 @@ internal static class FeedbackApi
         return app;
     }
 
-    private static async Task<Accepted<FeedbackResponse>> AddAsync(HttpRequest request, IFeedbackStore store, ClassifierWorkspace workspace,
+    private static async Task<Accepted<FeedbackResponse>> AddAsync(HttpRequest request, IFeedbackService feedback,
         ServiceMetrics metrics, IOptions<ClassifierOptions> options, CancellationToken cancellationToken)
     {
         string id;
@@ -40,25 +39,14 @@ internal static class FeedbackApi
             if (string.IsNullOrWhiteSpace(body?.PredictionId))
                 throw new RequestProblemException(StatusCodes.Status400BadRequest, "Missing predictionId",
                     "Send { \"predictionId\": \"...\", \"label\": \"...\" } with the id /predict returned, or multipart 'image' + 'label'.");
-            var label = ValidLabel(body.Label);
-            try
-            {
-                id = store.AddCorrection(body.PredictionId, label);
-            }
-            catch (KeyNotFoundException e)
-            {
-                throw new RequestProblemException(StatusCodes.Status404NotFound, "Unknown prediction", e.Message);
-            }
+            id = await feedback.CorrectAsync(body.PredictionId, body.Label ?? "", cancellationToken);
         }
         else if (request.HasFormContentType)
         {
             var form = await request.ReadFormAsync(cancellationToken);
-            var label = ValidLabel(form["label"].ToString());
             var file = form.Files.GetFile("image") ?? throw ImageUpload.MissingField("image", form);
             var image = await ImageUpload.ReadFileAsync(file, options.Value.Images, cancellationToken);
-            // Featurizing validates the image fully and caches its features for the next retraining.
-            workspace.Featurizer.Featurize(image);
-            id = store.AddCorrection(image, label);
+            id = await feedback.CorrectAsync(image, form["label"].ToString(), cancellationToken);
         }
         else
         {
@@ -68,9 +56,6 @@ internal static class FeedbackApi
         metrics.Corrected();
         return TypedResults.Accepted((string?)null, new FeedbackResponse(id));
     }
-
-    private static string ValidLabel(string? label) =>
-        LabelName.IsValid(label, out var error) ? label : throw new RequestProblemException(StatusCodes.Status400BadRequest, "Invalid label", error);
 }
 
 /// <summary>A correction of a logged prediction.</summary>

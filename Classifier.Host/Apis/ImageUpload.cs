@@ -21,7 +21,7 @@ internal static class ImageUpload
         {
             if (request.ContentLength > limits.MaxBytes)
                 throw new InvalidImageException(ImageErrorKind.TooManyBytes, $"The image is {request.ContentLength:N0} bytes; the limit is {limits.MaxBytes:N0} bytes.");
-            var bytes = await new ImageDecoder(limits).ReadBoundedAsync(request.Body, cancellationToken);
+            var bytes = await limits.ReadBoundedAsync(request.Body, cancellationToken);
             return bytes.Length == 0 ? throw new InvalidImageException(ImageErrorKind.Empty, "The request body is empty.") : bytes;
         }
         throw new RequestProblemException(StatusCodes.Status415UnsupportedMediaType, "Unsupported content type",
@@ -35,7 +35,7 @@ internal static class ImageUpload
         if (file.Length > limits.MaxBytes)
             throw new InvalidImageException(ImageErrorKind.TooManyBytes, $"The uploaded file '{file.FileName}' is {file.Length:N0} bytes; the limit is {limits.MaxBytes:N0} bytes.");
         await using var stream = file.OpenReadStream();
-        return await new ImageDecoder(limits).ReadBoundedAsync(stream, cancellationToken);
+        return await limits.ReadBoundedAsync(stream, cancellationToken);
     }
 
     internal static RequestProblemException MissingField(string field, IFormCollection form)

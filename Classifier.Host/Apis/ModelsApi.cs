@@ -1,5 +1,4 @@
 using Classifier.Evaluation;
-using Classifier.Host.Errors;
 using Classifier.Host.Security;
 using Classifier.Registry;
 using Classifier.Serving;
@@ -26,10 +25,10 @@ internal static class ModelsApi
         return app;
     }
 
-    private static Ok<IReadOnlyList<ModelSummary>> List(ModelRegistry registry)
+    private static Ok<IReadOnlyList<ModelSummary>> List(IModelLifecycle models)
     {
-        var current = registry.CurrentVersion;
-        return TypedResults.Ok<IReadOnlyList<ModelSummary>>(registry.List()
+        var current = models.CurrentVersion;
+        return TypedResults.Ok<IReadOnlyList<ModelSummary>>(models.List()
             .Select(m => new ModelSummary(m.Version, m.Version == current, m.CreatedUtc, m.Labels, m.Metrics.Accuracy, m.Metrics.MacroAccuracy, m.ParentVersion, m.TrainCount))
             .ToArray());
     }
@@ -40,42 +39,13 @@ internal static class ModelsApi
         return TypedResults.Ok(new CurrentModel(manifest.Version, manifest.Labels, manifest.Metrics, status.LoadedSince!.Value, manifest.CreatedUtc));
     }
 
-    private static Ok<IReadOnlyList<PromotionRecord>> History(ModelRegistry registry) => TypedResults.Ok(registry.History);
+    private static Ok<IReadOnlyList<PromotionRecord>> History(IModelLifecycle models) => TypedResults.Ok(models.History);
 
-    private static Ok<PromotionRecord> Promote(string version, HttpContext http, ClassifierWorkspace workspace, ModelServer server)
-    {
-        if (!ModelRegistry.IsVersionName(version))
-            throw new RequestProblemException(StatusCodes.Status400BadRequest, "Invalid version", $"'{version}' is not a version name; versions look like v1, v2, ...");
-        if (workspace.Registry.TryGet(version) is null)
-            throw new RequestProblemException(StatusCodes.Status404NotFound, "Unknown version", $"Version '{version}' does not exist; GET /models lists them.");
-        try
-        {
-            // Load it before moving the pointer: a version that cannot serve is never promoted.
-            workspace.LoadModel(version).Dispose();
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            throw new RequestProblemException(StatusCodes.Status422UnprocessableEntity, "Version cannot be served", $"Version '{version}' failed to load: {e.Message}");
-        }
-        var record = workspace.Registry.Promote(version, "promote", Caller(http));
-        server.Reload();
-        return TypedResults.Ok(record);
-    }
+    private static async Task<Ok<PromotionRecord>> Promote(string version, HttpContext http, IModelLifecycle models, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await models.PromoteAsync(version, Caller(http), cancellationToken: cancellationToken));
 
-    private static Ok<PromotionRecord> Rollback(HttpContext http, ModelRegistry registry, ModelServer server)
-    {
-        PromotionRecord record;
-        try
-        {
-            record = registry.Rollback(Caller(http));
-        }
-        catch (InvalidOperationException e)
-        {
-            throw new RequestProblemException(StatusCodes.Status409Conflict, "Nothing to roll back to", e.Message);
-        }
-        server.Reload();
-        return TypedResults.Ok(record);
-    }
+    private static async Task<Ok<PromotionRecord>> Rollback(HttpContext http, IModelLifecycle models, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await models.RollbackAsync(Caller(http), cancellationToken: cancellationToken));
 
     private static string Caller(HttpContext http) =>
         http.Request.Headers.ContainsKey(AdminApiKeyFilter.HeaderName) ? "admin-api-key" : $"loopback:{http.Connection.RemoteIpAddress?.ToString() ?? "in-process"}";

@@ -1,4 +1,3 @@
-using Classifier.Feedback;
 using Classifier.Host.Errors;
 using Classifier.Host.Observability;
 using Classifier.Images;
@@ -34,16 +33,14 @@ internal static class PredictionApi
     /// <summary>Names the caller for A/B tests: the same id always gets the same arm.</summary>
     internal const string ClientIdHeader = "X-Client-Id";
 
-    private static async Task<Ok<PredictResponse>> PredictAsync(HttpRequest request, int? top, ExperimentRouter router,
-        IFeedbackStore feedback, ServiceMetrics metrics, IOptions<ClassifierOptions> options, IOptions<ServiceOptions> service, CancellationToken cancellationToken)
+    private static async Task<Ok<PredictResponse>> PredictAsync(HttpRequest request, int? top, IPredictionService predictions, ServiceMetrics metrics, IOptions<ClassifierOptions> options, IOptions<ServiceOptions> service, CancellationToken cancellationToken)
     {
         int count = ValidateTop(top, service.Value);
         var image = await ImageUpload.ReadSingleAsync(request, "image", options.Value.Images, cancellationToken);
-        return TypedResults.Ok(Predict(image, count, ClientId(request), router, feedback, metrics));
+        return TypedResults.Ok(await PredictOneAsync(image, count, ClientId(request), predictions, metrics, cancellationToken));
     }
 
-    private static async Task<Ok<BatchPredictResponse>> BatchPredictAsync(HttpRequest request, int? top, ExperimentRouter router,
-        IFeedbackStore feedback, ServiceMetrics metrics, IOptions<ClassifierOptions> options, IOptions<ServiceOptions> service, CancellationToken cancellationToken)
+    private static async Task<Ok<BatchPredictResponse>> BatchPredictAsync(HttpRequest request, int? top, IPredictionService predictions, ServiceMetrics metrics, IOptions<ClassifierOptions> options, IOptions<ServiceOptions> service, CancellationToken cancellationToken)
     {
         int count = ValidateTop(top, service.Value);
         if (!request.HasFormContentType)
@@ -64,7 +61,7 @@ internal static class PredictionApi
             try
             {
                 var image = await ImageUpload.ReadFileAsync(files[i], options.Value.Images, cancellationToken);
-                results.Add(new BatchItem(i, files[i].FileName, Predict(image, count, ClientId(request), router, feedback, metrics), null));
+                results.Add(new BatchItem(i, files[i].FileName, await PredictOneAsync(image, count, ClientId(request), predictions, metrics, cancellationToken), null));
             }
             catch (InvalidImageException e)
             {
@@ -74,14 +71,11 @@ internal static class PredictionApi
         return TypedResults.Ok(new BatchPredictResponse(results));
     }
 
-    private static PredictResponse Predict(byte[] image, int top, string? clientId, ExperimentRouter router, IFeedbackStore feedback, ServiceMetrics metrics)
+    private static async Task<PredictResponse> PredictOneAsync(byte[] image, int top, string? clientId, IPredictionService predictions, ServiceMetrics metrics,
+        CancellationToken cancellationToken)
     {
-        var routed = router.Predict(image, top, clientId);
-        var prediction = routed.Prediction;
-        var id = feedback.LogPrediction(prediction, image);
+        var (prediction, id) = await predictions.PredictAsync(image, top, clientId, cancellationToken);
         metrics.Predicted(prediction);
-        // After the answer is logged, so that the shadow's answer can name it; the shadow never delays the response.
-        router.OfferToShadow(id, routed, image);
         return new PredictResponse(prediction.Label, prediction.Confidence, prediction.Top, prediction.ModelVersion, id, TierName(prediction.Tier));
     }
 

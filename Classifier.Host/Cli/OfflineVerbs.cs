@@ -110,10 +110,11 @@ internal static class OfflineVerbs
         return root.Parse(args).InvokeAsync();
     }
 
-    private static ClassifierWorkspace Open(DirectoryInfo models, FileInfo? cache) => new(new ClassifierWorkspaceOptions
+    /// <summary>The offline verbs keep the embedding cache beside the models unless told otherwise (<c>--cache</c>).</summary>
+    private static ClassifierWorkspace Open(DirectoryInfo models, FileInfo? cache) => new(new ClassifierOptions
     {
         ModelsPath = models.FullName,
-        EmbeddingCachePath = cache?.FullName,
+        EmbeddingCachePath = cache?.FullName ?? Path.Combine(models.FullName, "cache", "embeddings.db"),
     });
 
     /// <summary>Expected failures (a missing folder, an empty class, no model yet) become one line on stderr and exit code 1.</summary>

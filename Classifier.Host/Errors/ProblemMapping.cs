@@ -11,7 +11,7 @@ internal static class ProblemMapping
     {
         InvalidImageException e => Problem(StatusFor(e.Kind), TitleFor(e.Kind), e.Message),
         RequestProblemException e => Problem(e.StatusCode, e.Title, e.Message),
-        ExperimentConfigurationException e => Problem(StatusFor(e.Problem), TitleFor(e.Problem), e.Message),
+        ClassifierRequestException e => Problem(StatusFor(e.Problem), TitleFor(e.Problem), WithHint(e.Message, e.Remedy)),
         ModelNotReadyException e => Problem(StatusCodes.Status503ServiceUnavailable, "No model is being served yet", e.Message),
         BadHttpRequestException e => Problem(e.StatusCode, e.StatusCode == StatusCodes.Status413PayloadTooLarge ? "Request too large" : "Bad request", e.Message),
         // Malformed multipart bodies and form limits surface as InvalidDataException from ReadFormAsync.
@@ -27,20 +27,32 @@ internal static class ProblemMapping
         _ => StatusCodes.Status400BadRequest,
     };
 
-    internal static int StatusFor(ExperimentProblem problem) => problem switch
+    internal static int StatusFor(RequestProblem problem) => problem switch
     {
-        ExperimentProblem.UnknownVersion => StatusCodes.Status404NotFound,
-        ExperimentProblem.Unloadable => StatusCodes.Status422UnprocessableEntity,
-        ExperimentProblem.Conflict => StatusCodes.Status409Conflict,
+        RequestProblem.NotFound => StatusCodes.Status404NotFound,
+        RequestProblem.Unloadable => StatusCodes.Status422UnprocessableEntity,
+        RequestProblem.Conflict => StatusCodes.Status409Conflict,
         _ => StatusCodes.Status400BadRequest,
     };
 
-    private static string TitleFor(ExperimentProblem problem) => problem switch
+    private static string TitleFor(RequestProblem problem) => problem switch
     {
-        ExperimentProblem.UnknownVersion => "Unknown version",
-        ExperimentProblem.Unloadable => "Version cannot be served",
-        ExperimentProblem.Conflict => "Experiment conflict",
-        _ => "Invalid experiment",
+        RequestProblem.NotFound => "Not found",
+        RequestProblem.Unloadable => "Version cannot be served",
+        RequestProblem.Conflict => "Conflict",
+        _ => "Invalid request",
+    };
+
+    /// <summary>The library names its own calls; over HTTP the caller needs the endpoint that does the same.</summary>
+    private static string WithHint(string message, RequestRemedy remedy) => remedy switch
+    {
+        RequestRemedy.ListVersions => message + " GET /models lists the versions.",
+        RequestRemedy.EndAbTest => message + " Over HTTP: DELETE /experiments/ab first.",
+        RequestRemedy.EndShadow => message + " Over HTTP: DELETE /experiments/shadow first.",
+        RequestRemedy.AbortCanary => message + " Over HTTP: DELETE /experiments/canary first.",
+        RequestRemedy.StartCanary => message + " Over HTTP: PUT /experiments/canary.",
+        RequestRemedy.PredictFirst => message + " Over HTTP: the predictionId that POST /predict returned, or multipart 'image' + 'label'.",
+        _ => message,
     };
 
     private static string TitleFor(ImageErrorKind kind) => kind switch

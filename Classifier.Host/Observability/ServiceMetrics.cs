@@ -15,7 +15,7 @@ internal sealed class ServiceMetrics
     private readonly Counter _corrections;
     private readonly Counter _tiers;
 
-    public ServiceMetrics(IModelStatus status, PredictionCache cache, ExperimentRouter router, ExperimentService experiments)
+    public ServiceMetrics(IModelStatus status, IServingStatistics serving)
     {
         Registry = Metrics.NewCustomRegistry();
         var factory = Metrics.WithCustomRegistry(Registry);
@@ -42,14 +42,15 @@ internal sealed class ServiceMetrics
             var version = status.Current?.Version;
             current.Set(version is null ? 0 : int.Parse(version.AsSpan(1), CultureInfo.InvariantCulture));
             ready.Set(version is null ? 0 : 1);
-            cacheHits.IncTo(cache.Hits);
-            cacheMisses.IncTo(cache.Misses);
-            cacheEntries.Set(cache.Count);
-            shadowAnswered.IncTo(experiments.Answered);
-            shadowFailed.IncTo(experiments.Failed);
-            shadowDropped.IncTo(router.ShadowQueue.Dropped);
-            canaryPercent.Set(router.Settings.Canary is { IsRunning: true } canary ? canary.Percent : 0);
-            canaryRollbacks.IncTo(router.CanaryRollbacks);
+            var counters = serving.Read();
+            cacheHits.IncTo(counters.CacheHits);
+            cacheMisses.IncTo(counters.CacheMisses);
+            cacheEntries.Set(counters.CacheEntries);
+            shadowAnswered.IncTo(counters.ShadowAnswered);
+            shadowFailed.IncTo(counters.ShadowFailed);
+            shadowDropped.IncTo(counters.ShadowDropped);
+            canaryPercent.Set(counters.CanaryPercent);
+            canaryRollbacks.IncTo(counters.CanaryRollbacks);
         });
     }
 

@@ -46,7 +46,8 @@ public static class ClassifierServiceCollectionExtensions
         services.TryAddSingleton(sp => sp.GetRequiredService<Classifier.ClassifierWorkspace>().Pipeline);
 
         // Stores: an app replaces one by registering its own first.
-        services.TryAddSingleton<IFeedbackStore>(sp => new SqliteFeedbackStore(Options(sp).StatePath, sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<IImageStore>(sp => FileImageStore.InStatePath(Options(sp).StatePath));
+        services.TryAddSingleton<IFeedbackStore>(sp => new SqliteFeedbackStore(Options(sp).StatePath, sp.GetRequiredService<IImageStore>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<IExperimentSettingsStore>(sp => new FileExperimentSettingsStore(Options(sp).StatePath));
 
         // Serving.

@@ -79,8 +79,9 @@ internal sealed partial class CanaryService(ExperimentState state, CanaryControl
         }
 
         var (requests, failures) = canaries.Counts;
-        var verdict = CanaryJudge.Judge(canary, log.ArmStatistics(canary.Version, canary.StartedUtc), log.ArmStatistics(current, canary.StartedUtc),
-            current, requests, failures, time.GetUtcNow(), options.Value.Canary);
+        var canaryArm = await log.GetArmStatisticsAsync(canary.Version, canary.StartedUtc, cancellationToken).ConfigureAwait(false);
+        var currentArm = await log.GetArmStatisticsAsync(current, canary.StartedUtc, cancellationToken).ConfigureAwait(false);
+        var verdict = CanaryJudge.Judge(canary, canaryArm, currentArm, current, requests, failures, time.GetUtcNow(), options.Value.Canary);
         Volatile.Write(ref _lastVerdict, verdict.Reason);
         switch (verdict.Action)
         {

@@ -23,7 +23,7 @@ internal sealed class ExperimentService(ExperimentState state, AbShadowControlle
         ShadowReport? shadow = null;
         if (settings.ShadowVersion is { } shadowVersion && settings.ShadowSinceUtc is { } shadowSince)
         {
-            var s = log.ShadowStatistics(shadowVersion, shadowSince);
+            var s = await log.GetShadowStatisticsAsync(shadowVersion, shadowSince, cancellationToken).ConfigureAwait(false);
             shadow = new ShadowReport(shadowVersion, shadowSince, s.Count, s.Count == 0 ? null : (double)s.Agreed / s.Count, s.MeanConfidence,
                 Accuracy(s.Labelled, s.Correct), shadowQueue.Dropped, shadowWorker.Failed);
         }
@@ -76,10 +76,10 @@ internal sealed class ExperimentService(ExperimentState state, AbShadowControlle
             canary.EndedUtc, arms, requests, failures, canary.IsRunning ? judge.LastVerdict : null);
     }
 
-    private Task<ArmReport> ArmAsync(string version, double percent, DateTimeOffset since, CancellationToken cancellationToken)
+    private async Task<ArmReport> ArmAsync(string version, double percent, DateTimeOffset since, CancellationToken cancellationToken)
     {
-        var s = log.ArmStatistics(version, since);
-        return Task.FromResult(new ArmReport(version, percent, s.Count, s.MeanConfidence, Accuracy(s.Labelled, s.Correct)));
+        var s = await log.GetArmStatisticsAsync(version, since, cancellationToken).ConfigureAwait(false);
+        return new ArmReport(version, percent, s.Count, s.MeanConfidence, Accuracy(s.Labelled, s.Correct));
     }
 
     private static AccuracyReport Accuracy(long labelled, long correct)

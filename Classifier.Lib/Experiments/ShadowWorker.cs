@@ -41,7 +41,7 @@ internal sealed partial class ShadowWorker(ExperimentState state, ExperimentRest
                 bool logged = false;
                 try
                 {
-                    logged = Answer(work);
+                    logged = await AnswerAsync(work, stoppingToken).ConfigureAwait(false);
                 }
                 catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
                 {
@@ -56,7 +56,7 @@ internal sealed partial class ShadowWorker(ExperimentState state, ExperimentRest
         }
     }
 
-    private bool Answer(ShadowWork work)
+    private async Task<bool> AnswerAsync(ShadowWork work, CancellationToken cancellationToken)
     {
         var shadow = state.Arms.Shadow;
         if (shadow is null || !shadow.TryAcquire())
@@ -71,7 +71,7 @@ internal sealed partial class ShadowWorker(ExperimentState state, ExperimentRest
                 features = new FeaturizedFeatures(featurized.Hash, featurized.Features);
             }
             var answer = scorer.Score(shadow.Model, features);
-            log.LogShadowPrediction(work.PredictionId, shadow.Model.Manifest.Version, answer.Label, answer.Confidence);
+            await log.LogShadowPredictionAsync(work.PredictionId, shadow.Model.Manifest.Version, answer.Label, answer.Confidence, cancellationToken).ConfigureAwait(false);
             Interlocked.Increment(ref _answered);
             return true;
         }

@@ -1,8 +1,8 @@
 namespace Classifier.Feedback;
 
-/// <summary>What one version answered live.</summary>
+/// <summary>What one version answered live, from <see cref="IFeedbackStore.GetArmStatisticsAsync"/>.</summary>
 /// <param name="Count">Predictions.</param>
 /// <param name="MeanConfidence">Their mean confidence (0 with none).</param>
-/// <param name="Labelled">Of them, those that feedback gave a true label.</param>
+/// <param name="Labelled">Of them, those that feedback gave a true label (the latest correction of each prediction counts).</param>
 /// <param name="Correct">Of those, the ones predicted right.</param>
-internal sealed record ArmStatistics(long Count, double MeanConfidence, long Labelled, long Correct);
+public sealed record ArmStatistics(long Count, double MeanConfidence, long Labelled, long Correct);

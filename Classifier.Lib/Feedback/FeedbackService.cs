@@ -6,7 +6,7 @@ namespace Classifier.Feedback;
 /// <summary>Validates a correction, then stores it; an image is featurized first, which validates it and caches its features for the next retrain.</summary>
 internal sealed class FeedbackService(IFeedbackStore store, Featurizer featurizer) : IFeedbackService
 {
-    public Task<string> CorrectAsync(string predictionId, string label, CancellationToken cancellationToken = default)
+    public async Task<string> CorrectAsync(string predictionId, string label, CancellationToken cancellationToken = default)
     {
         if (string.IsNullOrWhiteSpace(predictionId))
             throw new ClassifierRequestException(RequestProblem.Invalid, "predictionId is required: the id a prediction returned.", RequestRemedy.PredictFirst);
@@ -14,7 +14,7 @@ internal sealed class FeedbackService(IFeedbackStore store, Featurizer featurize
         cancellationToken.ThrowIfCancellationRequested();
         try
         {
-            return Task.FromResult(store.AddCorrection(predictionId, label));
+            return await store.AddCorrectionAsync(predictionId, label, cancellationToken).ConfigureAwait(false);
         }
         catch (KeyNotFoundException e)
         {
@@ -27,7 +27,7 @@ internal sealed class FeedbackService(IFeedbackStore store, Featurizer featurize
         ValidateLabel(label);
         cancellationToken.ThrowIfCancellationRequested();
         featurizer.Featurize(image.Span);
-        return Task.FromResult(store.AddCorrection(image.Span, label));
+        return store.AddCorrectionAsync(image, label, cancellationToken);
     }
 
     private static void ValidateLabel(string? label)

@@ -2,30 +2,37 @@ using Classifier.Serving;
 
 namespace Classifier.Feedback;
 
-/// <summary>The prediction log and the corrections users send, with the images they refer to. Thread-safe and durable.</summary>
+/// <summary>
+/// The prediction log and the corrections users send, with the images they refer to, and the shadow's answers and
+/// the experiments' statistics kept beside the prediction log. Thread-safe and durable: a call that returned has
+/// stored what it wrote. Register another implementation before <c>AddImageClassifier</c> to replace the SQLite one.
+/// </summary>
 public interface IFeedbackStore
 {
     /// <summary>Logs a prediction and keeps its image; returns the prediction id.</summary>
-    string LogPrediction(Prediction prediction, ReadOnlySpan<byte> image);
+    Task<string> LogPredictionAsync(Prediction prediction, ReadOnlyMemory<byte> image, CancellationToken cancellationToken = default);
 
     /// <summary>A logged prediction, or null.</summary>
-    PredictionRecord? FindPrediction(string predictionId);
+    Task<PredictionRecord?> FindPredictionAsync(string predictionId, CancellationToken cancellationToken = default);
 
     /// <summary>Records the true label of a predicted image; returns the correction id. Throws <see cref="KeyNotFoundException"/> for an unknown prediction.</summary>
-    string AddCorrection(string predictionId, string label);
+    Task<string> AddCorrectionAsync(string predictionId, string label, CancellationToken cancellationToken = default);
 
     /// <summary>Records the true label of an image that was never predicted; the image is kept. Returns the correction id.</summary>
-    string AddCorrection(ReadOnlySpan<byte> image, string label);
+    Task<string> AddCorrectionAsync(ReadOnlyMemory<byte> image, string label, CancellationToken cancellationToken = default);
 
     /// <summary>The latest correction of each image, oldest first.</summary>
-    IReadOnlyList<CorrectionRecord> LatestCorrections();
+    Task<IReadOnlyList<CorrectionRecord>> GetLatestCorrectionsAsync(CancellationToken cancellationToken = default);
 
     /// <summary>The stored bytes of an image, or null when it is not kept.</summary>
-    byte[]? ReadImage(string imageHash);
+    Task<byte[]?> ReadImageAsync(string imageHash, CancellationToken cancellationToken = default);
 
-    /// <summary>Logged predictions.</summary>
-    long PredictionCount { get; }
+    /// <summary>Logs the shadow's answer to a logged prediction; a second answer of the same version to the same prediction replaces the first.</summary>
+    Task LogShadowPredictionAsync(string predictionId, string shadowVersion, string label, float confidence, CancellationToken cancellationToken = default);
 
-    /// <summary>Recorded corrections.</summary>
-    long CorrectionCount { get; }
+    /// <summary>Predictions answered by <paramref name="version"/> since <paramref name="sinceUtc"/>, with their feedback.</summary>
+    Task<ArmStatistics> GetArmStatisticsAsync(string version, DateTimeOffset sinceUtc, CancellationToken cancellationToken = default);
+
+    /// <summary>The shadow answers of <paramref name="version"/> since <paramref name="sinceUtc"/>, compared with the live ones and with feedback.</summary>
+    Task<ShadowStatistics> GetShadowStatisticsAsync(string version, DateTimeOffset sinceUtc, CancellationToken cancellationToken = default);
 }

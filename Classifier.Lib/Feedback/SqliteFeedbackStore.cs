@@ -6,22 +6,27 @@ using Microsoft.Data.Sqlite;
 namespace Classifier.Feedback;
 
 /// <summary>
-/// The prediction log and corrections in SQLite (WAL), images as files by hash. A write that returned has
-/// reached the WAL file, so it survives the process being killed.
+/// The prediction log and corrections in SQLite (WAL), images in an <see cref="IImageStore"/>. A write that returned
+/// has reached the WAL file, so it survives the process being killed.
 /// </summary>
-internal sealed class SqliteFeedbackStore : IFeedbackStore, IExperimentLog, IDisposable
+internal sealed class SqliteFeedbackStore : IFeedbackStore, IDisposable
 {
-    private readonly Lock _gate = new();
+    // One connection, one command at a time. Microsoft.Data.Sqlite's async methods complete synchronously, but the
+    // gate is awaited so that a caller's token can cancel the wait (a lock cannot be held across an await).
+    private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly SqliteConnection _connection;
-    private readonly ImageStore _images;
+    private readonly IImageStore _images;
     private readonly TimeProvider _time;
 
-    internal SqliteFeedbackStore(string statePath, TimeProvider time)
+    /// <summary>The database at <c>STATE/feedback.db</c>, images in <paramref name="images"/>.</summary>
+    internal SqliteFeedbackStore(string statePath, IImageStore images, TimeProvider time)
     {
+        ArgumentNullException.ThrowIfNull(images);
+        ArgumentNullException.ThrowIfNull(time);
+        _images = images;
         _time = time;
         var root = Path.GetFullPath(statePath);
         Directory.CreateDirectory(root);
-        _images = new ImageStore(Path.Combine(root, "images"));
         _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path.Combine(root, "feedback.db"), Pooling = false }.ToString());
         _connection.Open();
         Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;");
@@ -52,18 +57,18 @@ internal sealed class SqliteFeedbackStore : IFeedbackStore, IExperimentLog, IDis
             """);
     }
 
-    public long PredictionCount => Scalar("SELECT COUNT(*) FROM predictions");
+    /// <summary>The database and the file image store in their usual places: <c>STATE/feedback.db</c> and <c>STATE/images</c>.</summary>
+    internal SqliteFeedbackStore(string statePath, TimeProvider time) : this(statePath, FileImageStore.InStatePath(statePath), time)
+    {
+    }
 
-    public long CorrectionCount => Scalar("SELECT COUNT(*) FROM corrections");
-
-    public string LogPrediction(Prediction prediction, ReadOnlySpan<byte> image)
+    public async Task<string> LogPredictionAsync(Prediction prediction, ReadOnlyMemory<byte> image, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(prediction);
-        _images.Put(prediction.ImageHash, image);
+        await _images.PutAsync(prediction.ImageHash, image, cancellationToken).ConfigureAwait(false);
         var id = NewId();
-        lock (_gate)
+        await RunAsync(async command =>
         {
-            using var command = _connection.CreateCommand();
             command.CommandText = "INSERT INTO predictions VALUES ($id, $created, $version, $label, $confidence, $hash)";
             command.Parameters.AddWithValue("$id", id);
             command.Parameters.AddWithValue("$created", Now());
@@ -71,46 +76,41 @@ internal sealed class SqliteFeedbackStore : IFeedbackStore, IExperimentLog, IDis
             command.Parameters.AddWithValue("$label", prediction.Label);
             command.Parameters.AddWithValue("$confidence", prediction.Confidence);
             command.Parameters.AddWithValue("$hash", prediction.ImageHash);
-            command.ExecuteNonQuery();
-        }
+            return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
         return id;
     }
 
-    public PredictionRecord? FindPrediction(string predictionId)
-    {
-        lock (_gate)
+    public Task<PredictionRecord?> FindPredictionAsync(string predictionId, CancellationToken cancellationToken = default) =>
+        RunAsync(async command =>
         {
-            using var command = _connection.CreateCommand();
             command.CommandText = "SELECT id, created_utc, model_version, label, confidence, image_hash FROM predictions WHERE id = $id";
             command.Parameters.AddWithValue("$id", predictionId);
-            using var reader = command.ExecuteReader();
-            return reader.Read()
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
                 ? new PredictionRecord(reader.GetString(0), ParseTime(reader.GetString(1)), reader.GetString(2), reader.GetString(3), reader.GetFloat(4), reader.GetString(5))
                 : null;
-        }
-    }
+        }, cancellationToken);
 
-    public string AddCorrection(string predictionId, string label)
+    public async Task<string> AddCorrectionAsync(string predictionId, string label, CancellationToken cancellationToken = default)
     {
         LabelName.Validate(label);
-        var prediction = FindPrediction(predictionId)
-            ?? throw new KeyNotFoundException($"No prediction has id '{predictionId}'. Use the predictionId returned by /predict, or send the image itself.");
-        return InsertCorrection(prediction.Id, prediction.ImageHash, label);
+        var prediction = await FindPredictionAsync(predictionId, cancellationToken).ConfigureAwait(false)
+            ?? throw new KeyNotFoundException($"No prediction has id '{predictionId}'. Use the id that IFeedbackStore.LogPredictionAsync returned for it, or call AddCorrectionAsync with the image itself.");
+        return await InsertCorrectionAsync(prediction.Id, prediction.ImageHash, label, cancellationToken).ConfigureAwait(false);
     }
 
-    public string AddCorrection(ReadOnlySpan<byte> image, string label)
+    public async Task<string> AddCorrectionAsync(ReadOnlyMemory<byte> image, string label, CancellationToken cancellationToken = default)
     {
         LabelName.Validate(label);
-        var hash = Images.ContentHash.Of(image);
-        _images.Put(hash, image);
-        return InsertCorrection(null, hash, label);
+        var hash = Images.ContentHash.Of(image.Span);
+        await _images.PutAsync(hash, image, cancellationToken).ConfigureAwait(false);
+        return await InsertCorrectionAsync(null, hash, label, cancellationToken).ConfigureAwait(false);
     }
 
-    public IReadOnlyList<CorrectionRecord> LatestCorrections()
-    {
-        lock (_gate)
+    public Task<IReadOnlyList<CorrectionRecord>> GetLatestCorrectionsAsync(CancellationToken cancellationToken = default) =>
+        RunAsync<IReadOnlyList<CorrectionRecord>>(async command =>
         {
-            using var command = _connection.CreateCommand();
             // rowid breaks ties between corrections in the same tick: the later insert wins.
             command.CommandText = """
                 SELECT id, created_utc, prediction_id, image_hash, label FROM corrections c
@@ -118,29 +118,25 @@ internal sealed class SqliteFeedbackStore : IFeedbackStore, IExperimentLog, IDis
                                  ORDER BY c2.created_utc DESC, c2.rowid DESC LIMIT 1)
                 ORDER BY created_utc, rowid
                 """;
-            using var reader = command.ExecuteReader();
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             var list = new List<CorrectionRecord>();
-            while (reader.Read())
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 list.Add(new CorrectionRecord(reader.GetString(0), ParseTime(reader.GetString(1)),
                     reader.IsDBNull(2) ? null : reader.GetString(2), reader.GetString(3), reader.GetString(4)));
             return list;
-        }
-    }
+        }, cancellationToken);
 
-    public void LogShadowPrediction(string predictionId, string shadowVersion, string label, float confidence)
-    {
-        lock (_gate)
+    public Task LogShadowPredictionAsync(string predictionId, string shadowVersion, string label, float confidence, CancellationToken cancellationToken = default) =>
+        RunAsync(async command =>
         {
-            using var command = _connection.CreateCommand();
             command.CommandText = "INSERT OR REPLACE INTO shadow_predictions VALUES ($id, $version, $created, $label, $confidence)";
             command.Parameters.AddWithValue("$id", predictionId);
             command.Parameters.AddWithValue("$version", shadowVersion);
             command.Parameters.AddWithValue("$created", Now());
             command.Parameters.AddWithValue("$label", label);
             command.Parameters.AddWithValue("$confidence", confidence);
-            command.ExecuteNonQuery();
-        }
-    }
+            return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }, cancellationToken);
 
     // The latest correction of each prediction, by insertion order.
     private const string LatestCorrectionByPrediction = """
@@ -149,11 +145,9 @@ internal sealed class SqliteFeedbackStore : IFeedbackStore, IExperimentLog, IDis
            AND c.rowid = (SELECT MAX(c2.rowid) FROM corrections c2 WHERE c2.prediction_id = c.prediction_id))
         """;
 
-    public ArmStatistics ArmStatistics(string version, DateTimeOffset sinceUtc)
-    {
-        lock (_gate)
+    public Task<ArmStatistics> GetArmStatisticsAsync(string version, DateTimeOffset sinceUtc, CancellationToken cancellationToken = default) =>
+        RunAsync(async command =>
         {
-            using var command = _connection.CreateCommand();
             command.CommandText = $"""
                 SELECT COUNT(*), COALESCE(AVG(p.confidence), 0), COUNT(c.label), COALESCE(SUM(c.label = p.label), 0)
                 FROM predictions p LEFT JOIN {LatestCorrectionByPrediction} c ON c.prediction_id = p.id
@@ -161,17 +155,14 @@ internal sealed class SqliteFeedbackStore : IFeedbackStore, IExperimentLog, IDis
                 """;
             command.Parameters.AddWithValue("$version", version);
             command.Parameters.AddWithValue("$since", Format(sinceUtc));
-            using var reader = command.ExecuteReader();
-            reader.Read();
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
             return new ArmStatistics(reader.GetInt64(0), reader.GetDouble(1), reader.GetInt64(2), reader.GetInt64(3));
-        }
-    }
+        }, cancellationToken);
 
-    public ShadowStatistics ShadowStatistics(string version, DateTimeOffset sinceUtc)
-    {
-        lock (_gate)
+    public Task<ShadowStatistics> GetShadowStatisticsAsync(string version, DateTimeOffset sinceUtc, CancellationToken cancellationToken = default) =>
+        RunAsync(async command =>
         {
-            using var command = _connection.CreateCommand();
             command.CommandText = $"""
                 SELECT COUNT(*), COALESCE(SUM(s.label = p.label), 0), COALESCE(AVG(s.confidence), 0), COUNT(c.label), COALESCE(SUM(c.label = s.label), 0)
                 FROM shadow_predictions s
@@ -181,35 +172,55 @@ internal sealed class SqliteFeedbackStore : IFeedbackStore, IExperimentLog, IDis
                 """;
             command.Parameters.AddWithValue("$version", version);
             command.Parameters.AddWithValue("$since", Format(sinceUtc));
-            using var reader = command.ExecuteReader();
-            reader.Read();
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
             return new ShadowStatistics(reader.GetInt64(0), reader.GetInt64(1), reader.GetDouble(2), reader.GetInt64(3), reader.GetInt64(4));
-        }
-    }
+        }, cancellationToken);
 
-    public byte[]? ReadImage(string imageHash) => _images.Read(imageHash);
+    public Task<byte[]?> ReadImageAsync(string imageHash, CancellationToken cancellationToken = default) => _images.ReadAsync(imageHash, cancellationToken);
 
     public void Dispose()
     {
-        lock (_gate)
+        _gate.Wait();
+        try
+        {
             _connection.Dispose();
+        }
+        finally
+        {
+            _gate.Release();
+        }
     }
 
-    private string InsertCorrection(string? predictionId, string hash, string label)
+    private Task<string> InsertCorrectionAsync(string? predictionId, string hash, string label, CancellationToken cancellationToken)
     {
         var id = NewId();
-        lock (_gate)
+        return RunAsync(async command =>
         {
-            using var command = _connection.CreateCommand();
             command.CommandText = "INSERT INTO corrections VALUES ($id, $created, $prediction, $hash, $label)";
             command.Parameters.AddWithValue("$id", id);
             command.Parameters.AddWithValue("$created", Now());
             command.Parameters.AddWithValue("$prediction", (object?)predictionId ?? DBNull.Value);
             command.Parameters.AddWithValue("$hash", hash);
             command.Parameters.AddWithValue("$label", label);
-            command.ExecuteNonQuery();
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            return id;
+        }, cancellationToken);
+    }
+
+    /// <summary>Runs <paramref name="body"/> on a fresh command while holding the connection.</summary>
+    private async Task<T> RunAsync<T>(Func<SqliteCommand, Task<T>> body, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using var command = _connection.CreateCommand();
+            return await body(command).ConfigureAwait(false);
         }
-        return id;
+        finally
+        {
+            _gate.Release();
+        }
     }
 
     private static string NewId() => Guid.CreateVersion7().ToString("N");
@@ -220,16 +231,6 @@ internal sealed class SqliteFeedbackStore : IFeedbackStore, IExperimentLog, IDis
     private static string Format(DateTimeOffset time) => time.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture);
 
     private static DateTimeOffset ParseTime(string text) => DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
-
-    private long Scalar(string sql)
-    {
-        lock (_gate)
-        {
-            using var command = _connection.CreateCommand();
-            command.CommandText = sql;
-            return (long)command.ExecuteScalar()!;
-        }
-    }
 
     private void Execute(string sql)
     {

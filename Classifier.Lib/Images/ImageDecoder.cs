@@ -139,20 +139,4 @@ internal sealed class ImageDecoder(ImageLimits limits)
         return new RgbImage(bitmap.Width, bitmap.Height, rgb);
     }
 
-    /// <summary>Reads a stream into memory, refusing it as soon as it passes the byte limit.</summary>
-    internal async Task<byte[]> ReadBoundedAsync(Stream stream, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(stream);
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int read;
-        while ((read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
-        {
-            if (buffer.Length + read > Limits.MaxBytes)
-                throw new InvalidImageException(ImageErrorKind.TooManyBytes,
-                    $"The image is larger than the limit of {Limits.MaxBytes:N0} bytes.");
-            buffer.Write(chunk, 0, read);
-        }
-        return buffer.ToArray();
-    }
 }

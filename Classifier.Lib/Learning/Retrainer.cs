@@ -28,7 +28,7 @@ internal sealed class Retrainer(TrainingPipeline pipeline, ModelRegistry registr
 
         var currentVersion = registry.CurrentVersion;
         var current = currentVersion is null ? null : registry.Get(currentVersion);
-        var corrections = feedback.LatestCorrections();
+        var corrections = await feedback.GetLatestCorrectionsAsync(cancellationToken).ConfigureAwait(false);
         // The newest correction any version (promoted or rejected) learned from; null when none ever did.
         var learnedThrough = registry.List().Max(m => m.FeedbackThroughUtc);
         if (!force && current is not null && !corrections.Any(c => learnedThrough is null || c.CreatedUtc > learnedThrough))
@@ -43,7 +43,7 @@ internal sealed class Retrainer(TrainingPipeline pipeline, ModelRegistry registr
         foreach (var correction in corrections)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var bytes = feedback.ReadImage(correction.ImageHash);
+            var bytes = await feedback.ReadImageAsync(correction.ImageHash, cancellationToken).ConfigureAwait(false);
             if (bytes is null)
                 continue;
             FeaturizedImage featurizedImage;
@@ -57,7 +57,10 @@ internal sealed class Retrainer(TrainingPipeline pipeline, ModelRegistry registr
             }
             if (!featurizedImage.FromCache) featurized++;
             var hash = correction.ImageHash;
-            feedbackExamples.Add(new TrainingExample(correction.Label, hash, featurizedImage.Features, () => feedback.ReadImage(hash)));
+            // Read again when asked, not kept: the first tier and augmentation take bytes synchronously (TrainingExample.Bytes).
+            // This runs on the pool thread the retrain started on, so blocking on the read holds no caller's thread.
+            feedbackExamples.Add(new TrainingExample(correction.Label, hash, featurizedImage.Features,
+                () => feedback.ReadImageAsync(hash, cancellationToken).GetAwaiter().GetResult()));
         }
         var feedbackCounts = feedbackExamples.GroupBy(e => e.Label).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
         var waiting = feedbackCounts.Where(p => !knownLabels.Contains(p.Key) && p.Value < options.MinExamplesPerClass)

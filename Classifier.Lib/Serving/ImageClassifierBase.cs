@@ -13,7 +13,7 @@ internal abstract class ImageClassifierBase(ImageDecoder decoder) : IImageClassi
 
     public async Task<Prediction> PredictAsync(Stream image, int top = 5, CancellationToken cancellationToken = default)
     {
-        var bytes = await decoder.ReadBoundedAsync(image, cancellationToken).ConfigureAwait(false);
+        var bytes = await decoder.Limits.ReadBoundedAsync(image, cancellationToken).ConfigureAwait(false);
         return Predict(bytes, top);
     }
 

@@ -20,7 +20,7 @@ public sealed class FirstTierTrainerTests(SampleFixture sample)
         // first tier when it is confident enough, otherwise by the full model.
         var cascade = report.Manifest.Cascade;
         Assert.NotNull(cascade);
-        using var model = workspace.LoadModel(report.Manifest.Version);
+        using var model = workspace.Loader.Load(report.Manifest.Version);
         int full = 0, cascaded = 0, first = 0;
         foreach (var file in sample.TestImages)
         {
@@ -51,7 +51,7 @@ public sealed class FirstTierTrainerTests(SampleFixture sample)
 
         Assert.Null(report.Manifest.Cascade);
         Assert.False(File.Exists(Path.Combine(modelsPath, report.Manifest.Version, "first-tier.zip")));
-        using var model = workspace.LoadModel(report.Manifest.Version);
+        using var model = workspace.Loader.Load(report.Manifest.Version);
         Assert.Null(model.FirstTier);
     }
 }

@@ -1,3 +1,4 @@
+using Classifier.Experiments;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;

@@ -83,7 +83,7 @@ public sealed class CascadeApiTests(SampleFixture sample)
 
     private string ExpectedFullAnswer(ServiceScope scope, byte[] image)
     {
-        using var workspace = new ClassifierWorkspace(new ClassifierWorkspaceOptions { ModelsPath = scope.ModelsPath, EmbeddingCachePath = sample.CachePath, Cascade = { Enabled = false } });
+        using var workspace = new ClassifierWorkspace(new ClassifierOptions { ModelsPath = scope.ModelsPath, EmbeddingCachePath = sample.CachePath, Cascade = { Enabled = false } });
         return workspace.OpenClassifier("v1").Predict(image).Label;
     }
 

@@ -31,7 +31,7 @@ public sealed class FeedbackApiTests(SampleFixture sample)
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var body = await response.Content.ReadFromJsonAsync<FeedbackResponse>();
         var store = factory.Services.GetRequiredService<IFeedbackStore>();
-        var correction = Assert.Single(store.LatestCorrections());
+        var correction = Assert.Single(await store.GetLatestCorrectionsAsync());
         Assert.Equal(body!.FeedbackId, correction.Id);
         Assert.Equal(id, correction.PredictionId);
         Assert.Equal("coat", correction.Label);
@@ -62,7 +62,7 @@ public sealed class FeedbackApiTests(SampleFixture sample)
         var response = await client.PostAsJsonAsync("/feedback", new { predictionId = id, label });
 
         await ProblemAssert.IsProblem(response, HttpStatusCode.BadRequest, "label");
-        Assert.Equal(0, factory.Services.GetRequiredService<IFeedbackStore>().CorrectionCount);
+        Assert.Empty(await factory.Services.GetRequiredService<IFeedbackStore>().GetLatestCorrectionsAsync());
     }
 
     [Fact]
@@ -77,10 +77,10 @@ public sealed class FeedbackApiTests(SampleFixture sample)
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var store = factory.Services.GetRequiredService<IFeedbackStore>();
-        var correction = Assert.Single(store.LatestCorrections());
+        var correction = Assert.Single(await store.GetLatestCorrectionsAsync());
         Assert.Null(correction.PredictionId);
         Assert.Equal("hat", correction.Label);
-        Assert.Equal(bytes, store.ReadImage(correction.ImageHash));
+        Assert.Equal(bytes, await store.ReadImageAsync(correction.ImageHash));
     }
 
     [Fact]

@@ -78,7 +78,7 @@ public sealed class HotReloadTests(SampleFixture sample)
 
         // Another process (the train verb, an operator) moves the pointer; only the file changes.
         var swapped = factory.WaitForVersionAsync("v1");
-        new ModelRegistry(scope.ModelsPath).Promote("v1", "promote", "other-process");
+        await new ModelRegistry(scope.ModelsPath).PromoteAsync("v1", "promote", "other-process");
         await swapped;
 
         Assert.Equal("v1", factory.ModelServer.Current!.Version);
@@ -91,13 +91,13 @@ public sealed class HotReloadTests(SampleFixture sample)
         await using var factory = scope.Factory();
         var client = factory.CreateClient();
         var registry = new ModelRegistry(scope.ModelsPath);
-        registry.Promote("v1", "promote", "test");
+        await registry.PromoteAsync("v1", "promote", "test");
         await factory.WaitForVersionAsync("v1");
 
         File.WriteAllBytes(Path.Combine(scope.ModelsPath, "v2", "head.zip"), [1, 2, 3, 4]);
         var failed = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         factory.ModelServer.ReloadFailed += v => failed.TrySetResult(v);
-        registry.Promote("v2", "promote", "by-hand"); // the registry checks files exist, not that they load
+        await registry.PromoteAsync("v2", "promote", "by-hand"); // the registry checks files exist, not that they load
         Assert.Equal("v2", await failed.Task.WaitAsync(TimeSpan.FromSeconds(30)));
 
         var predict = await client.PostAsync("/predict", new MultipartFormDataContent { { new ByteArrayContent(File.ReadAllBytes(sample.TestImages[0].Path)), "image", "x.png" } });
@@ -125,11 +125,12 @@ public sealed class HotReloadTests(SampleFixture sample)
 
         await using var after = scope.Factory();
         var store = after.Services.GetRequiredService<IFeedbackStore>();
+        var keptFeedback = await store.GetLatestCorrectionsAsync();
         var laterFeedback = await after.CreateClient().PostAsJsonAsync("/feedback", new { predictionId, label = "dress" });
 
-        Assert.NotNull(store.FindPrediction(predictionId));
+        Assert.NotNull(await store.FindPredictionAsync(predictionId));
+        Assert.Equal("coat", Assert.Single(keptFeedback).Label);
         Assert.Equal(System.Net.HttpStatusCode.Accepted, laterFeedback.StatusCode);
-        Assert.Equal(2, store.CorrectionCount);
-        Assert.Equal("dress", Assert.Single(store.LatestCorrections()).Label); // the latest correction of an image wins
+        Assert.Equal("dress", Assert.Single(await store.GetLatestCorrectionsAsync()).Label); // the latest correction of an image wins
     }
 }

@@ -37,7 +37,7 @@ public sealed class PredictionApiTests(SampleFixture sample)
         Assert.Equal("v1", root.GetProperty("modelVersion").GetString());
         var id = root.GetProperty("predictionId").GetString()!;
         var logged = factory.Services.GetService(typeof(Feedback.IFeedbackStore)) as Feedback.IFeedbackStore;
-        Assert.Equal("trouser", logged!.FindPrediction(id)!.Label);
+        Assert.Equal("trouser", (await logged!.FindPredictionAsync(id))!.Label);
     }
 
     [Fact]

@@ -44,10 +44,10 @@ public sealed class ProcessDurabilityTests(SampleFixture sample)
 
             await host.WaitForExitAsync();
             using var store = new SqliteFeedbackStore(scope.StatePath, TimeProvider.System);
-            Assert.NotNull(store.FindPrediction(predictionId));
-            var correction = Assert.Single(store.LatestCorrections());
+            Assert.NotNull(await store.FindPredictionAsync(predictionId));
+            var correction = Assert.Single(await store.GetLatestCorrectionsAsync());
             Assert.Equal(predictionId, correction.PredictionId);
-            Assert.Equal(image, store.ReadImage(correction.ImageHash));
+            Assert.Equal(image, await store.ReadImageAsync(correction.ImageHash));
         }
         finally
         {

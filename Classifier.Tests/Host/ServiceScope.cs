@@ -24,12 +24,12 @@ internal sealed class ServiceScope : IDisposable
     /// Trains <paramref name="versions"/> versions (v1..vN, each with a different regularization so they differ); vN is
     /// current. <paramref name="configure"/> changes the training workspace's options.
     /// </summary>
-    internal static async Task<ServiceScope> CreateAsync(SampleFixture sample, int versions = 1, Action<ClassifierWorkspaceOptions>? configure = null)
+    internal static async Task<ServiceScope> CreateAsync(SampleFixture sample, int versions = 1, Action<ClassifierOptions>? configure = null)
     {
         var scope = new ServiceScope(sample);
         for (int i = 0; i < versions; i++)
         {
-            var options = new ClassifierWorkspaceOptions
+            var options = new ClassifierOptions
             {
                 ModelsPath = scope.ModelsPath,
                 EmbeddingCachePath = sample.CachePath,

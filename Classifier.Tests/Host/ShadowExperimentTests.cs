@@ -1,3 +1,4 @@
+using Classifier.Experiments;
 using System.Net.Http.Json;
 using Classifier.Host.Apis;
 using Classifier.Serving;
@@ -21,7 +22,7 @@ public sealed class ShadowExperimentTests(SampleFixture sample)
         var client = factory.CreateClient();
         // Each image twice: the second answer comes from the prediction cache, so the shadow featurizes it itself.
         var files = sample.TestImages.Take(5).SelectMany(f => new[] { f, f }).ToArray();
-        using var processed = new ProcessedCounter(factory.Services.GetRequiredService<ExperimentService>(), files.Length);
+        using var processed = new ProcessedCounter(factory.Services.GetRequiredService<ShadowWorker>(), files.Length);
         (await client.PutAsJsonAsync("/experiments/shadow", new ShadowRequest("v1"))).EnsureSuccessStatusCode();
 
         foreach (var file in files)
@@ -55,7 +56,7 @@ public sealed class ShadowExperimentTests(SampleFixture sample)
         await using var baseFactory = scope.Factory();
         await using var factory = WithScorer(baseFactory, scorer);
         var client = factory.CreateClient();
-        using var processed = new ProcessedCounter(factory.Services.GetRequiredService<ExperimentService>(), images.Length);
+        using var processed = new ProcessedCounter(factory.Services.GetRequiredService<ShadowWorker>(), images.Length);
         (await client.PutAsJsonAsync("/experiments/shadow", new ShadowRequest("v1"))).EnsureSuccessStatusCode();
 
         var answers = new List<PredictResponse>();
@@ -88,7 +89,7 @@ public sealed class ShadowExperimentTests(SampleFixture sample)
         await using var baseFactory = scope.Factory();
         await using var factory = WithScorer(baseFactory, new ThrowingScorer());
         var client = factory.CreateClient();
-        using var processed = new ProcessedCounter(factory.Services.GetRequiredService<ExperimentService>(), images.Length);
+        using var processed = new ProcessedCounter(factory.Services.GetRequiredService<ShadowWorker>(), images.Length);
         (await client.PutAsJsonAsync("/experiments/shadow", new ShadowRequest("v1"))).EnsureSuccessStatusCode();
 
         var answers = new List<PredictResponse>();
@@ -115,7 +116,7 @@ public sealed class ShadowExperimentTests(SampleFixture sample)
         await using var baseFactory = scope.Factory(new Dictionary<string, string?> { ["Classifier:ShadowQueueCapacity"] = "1" });
         await using var factory = WithScorer(baseFactory, scorer);
         var client = factory.CreateClient();
-        using var processed = new ProcessedCounter(factory.Services.GetRequiredService<ExperimentService>(), 2);
+        using var processed = new ProcessedCounter(factory.Services.GetRequiredService<ShadowWorker>(), 2);
         (await client.PutAsJsonAsync("/experiments/shadow", new ShadowRequest("v1"))).EnsureSuccessStatusCode();
 
         ExperimentsReport behind;
@@ -151,7 +152,7 @@ public sealed class ShadowExperimentTests(SampleFixture sample)
     /// <summary>The answers of <paramref name="version"/> computed offline, before the host starts.</summary>
     private List<Prediction> LiveAnswers(ServiceScope scope, string version, byte[][] images)
     {
-        using var workspace = new ClassifierWorkspace(new ClassifierWorkspaceOptions { ModelsPath = scope.ModelsPath, EmbeddingCachePath = sample.CachePath });
+        using var workspace = new ClassifierWorkspace(new ClassifierOptions { ModelsPath = scope.ModelsPath, EmbeddingCachePath = sample.CachePath });
         var classifier = workspace.OpenClassifier(version);
         return images.Select(image => classifier.Predict(image)).ToList();
     }
@@ -159,12 +160,12 @@ public sealed class ShadowExperimentTests(SampleFixture sample)
     /// <summary>Counts the shadow's processed work items and completes when <c>expected</c> were processed.</summary>
     private sealed class ProcessedCounter : IDisposable
     {
-        private readonly ExperimentService _service;
+        private readonly ShadowWorker _service;
         private readonly int _expected;
         private int _processed;
         private int _logged;
 
-        internal ProcessedCounter(ExperimentService service, int expected)
+        internal ProcessedCounter(ShadowWorker service, int expected)
         {
             _service = service;
             _expected = expected;

@@ -215,7 +215,7 @@ public sealed class ImageDecoderTests
         var decoder = new ImageDecoder(new ImageLimits { MaxBytes = 100_000 });
         var endless = new EndlessStream();
 
-        var error = await Assert.ThrowsAsync<InvalidImageException>(() => decoder.ReadBoundedAsync(endless));
+        var error = await Assert.ThrowsAsync<InvalidImageException>(() => decoder.Limits.ReadBoundedAsync(endless));
 
         Assert.Equal(ImageErrorKind.TooManyBytes, error.Kind);
         Assert.InRange(endless.BytesRead, 100_001, 100_000 + 81_920);
@@ -227,7 +227,7 @@ public sealed class ImageDecoderTests
         var bytes = Enumerable.Range(0, 1000).Select(i => (byte)i).ToArray();
         var decoder = new ImageDecoder(new ImageLimits { MaxBytes = bytes.Length });
 
-        var read = await decoder.ReadBoundedAsync(new MemoryStream(bytes));
+        var read = await decoder.Limits.ReadBoundedAsync(new MemoryStream(bytes));
 
         Assert.Equal(bytes, read);
     }

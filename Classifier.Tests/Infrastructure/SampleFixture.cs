@@ -34,10 +34,10 @@ public sealed class SampleFixture : IDisposable
     internal IReadOnlyList<LabeledImageFile> TestImages => ImageFolderDataset.Load(DatasetRoot, "test");
 
     /// <summary>A workspace with its own fresh registry folder and the shared cache.</summary>
-    internal ClassifierWorkspace CreateWorkspace(out string modelsPath, Action<ClassifierWorkspaceOptions>? configure = null)
+    internal ClassifierWorkspace CreateWorkspace(out string modelsPath, Action<ClassifierOptions>? configure = null)
     {
         modelsPath = _directory.Combine("models-" + Guid.NewGuid().ToString("N")[..8]);
-        var options = new ClassifierWorkspaceOptions { ModelsPath = modelsPath, EmbeddingCachePath = CachePath };
+        var options = new ClassifierOptions { ModelsPath = modelsPath, EmbeddingCachePath = CachePath };
         configure?.Invoke(options);
         return new ClassifierWorkspace(options);
     }

@@ -15,13 +15,13 @@ public sealed class RetrainerTests(SampleFixture sample)
     public async Task Retrain_NewLabelWithTooFewCorrections_WaitsAndIsNotAClass()
     {
         using var state = new TemporaryDirectory("retrain");
-        using var workspace = sample.CreateWorkspace(out _);
+        using var workspace = sample.CreateWorkspace(out _, o => o.Retrain = Options);
         await workspace.TrainAsync(sample.DatasetRoot);
         using var feedback = new SqliteFeedbackStore(state.Path, TimeProvider.System);
         foreach (var file in ImageFolderDataset.Load(RepositoryPaths.SampleDataset, "train").Where(f => f.Label == "bag").Skip(50).Take(Options.MinExamplesPerClass - 1))
-            feedback.AddCorrection(File.ReadAllBytes(file.Path), "handbag");
+            await feedback.AddCorrectionAsync(File.ReadAllBytes(file.Path), "handbag");
 
-        var result = await workspace.RetrainAsync(sample.DatasetRoot, feedback, Options);
+        var result = await workspace.RetrainAsync(sample.DatasetRoot, feedback);
 
         Assert.Equal(Options.MinExamplesPerClass - 1, result.WaitingLabels["handbag"]);
         Assert.DoesNotContain("handbag", workspace.Registry.Get(result.Version!).Labels);
@@ -32,13 +32,13 @@ public sealed class RetrainerTests(SampleFixture sample)
     public async Task Retrain_WithCanaryPromotion_RegistersAPassingCandidateWithoutPromotingIt()
     {
         using var state = new TemporaryDirectory("retrain");
-        using var workspace = sample.CreateWorkspace(out _);
-        await workspace.TrainAsync(sample.DatasetRoot);
-        using var feedback = new SqliteFeedbackStore(state.Path, TimeProvider.System);
         // Lenient enough that a forced retrain on the same data passes the gate.
         var options = new RetrainOptions { Promotion = RetrainPromotion.Canary, AccuracyTolerance = 1, MaxClassRecallDrop = 1, MinAccuracy = 0 };
+        using var workspace = sample.CreateWorkspace(out _, o => o.Retrain = options);
+        await workspace.TrainAsync(sample.DatasetRoot);
+        using var feedback = new SqliteFeedbackStore(state.Path, TimeProvider.System);
 
-        var result = await workspace.RetrainAsync(sample.DatasetRoot, feedback, options, force: true);
+        var result = await workspace.RetrainAsync(sample.DatasetRoot, feedback, force: true);
 
         Assert.Equal(RetrainOutcome.AwaitingCanary, result.Outcome);
         Assert.True(result.Gate!.Passed);
@@ -51,13 +51,13 @@ public sealed class RetrainerTests(SampleFixture sample)
     public async Task Retrain_WhileAnotherHoldsTheLock_IsSkipped()
     {
         using var state = new TemporaryDirectory("retrain");
-        using var workspace = sample.CreateWorkspace(out _);
+        using var workspace = sample.CreateWorkspace(out _, o => o.Retrain = Options);
         await workspace.TrainAsync(sample.DatasetRoot);
         using var feedback = new SqliteFeedbackStore(state.Path, TimeProvider.System);
 
         RetrainResult result;
         using (workspace.Registry.TryAcquireRetrainLock()) // another process's retrain, as far as the lock file knows
-            result = await workspace.RetrainAsync(sample.DatasetRoot, feedback, Options, force: true);
+            result = await workspace.RetrainAsync(sample.DatasetRoot, feedback, force: true);
 
         Assert.Equal(RetrainOutcome.Skipped, result.Outcome);
         Assert.Contains("another retrain is running", result.Summary);
@@ -68,16 +68,16 @@ public sealed class RetrainerTests(SampleFixture sample)
     public async Task Retrain_CorrectionsOfKnownLabels_AreSplitByHashBetweenTrainingAndEvaluation()
     {
         using var state = new TemporaryDirectory("retrain");
-        using var workspace = sample.CreateWorkspace(out _);
+        using var workspace = sample.CreateWorkspace(out _, o => o.Retrain = Options);
         await workspace.TrainAsync(sample.DatasetRoot);
         using var feedback = new SqliteFeedbackStore(state.Path, TimeProvider.System);
         var corrected = ImageFolderDataset.Load(RepositoryPaths.SampleDataset, "train").Where(f => f.Label == "coat").Skip(50).Take(20).ToArray();
         foreach (var file in corrected)
-            feedback.AddCorrection(File.ReadAllBytes(file.Path), "coat");
+            await feedback.AddCorrectionAsync(File.ReadAllBytes(file.Path), "coat");
         var hashes = corrected.Select(f => Classifier.Images.ContentHash.Of(File.ReadAllBytes(f.Path))).ToArray();
         int inEvaluation = hashes.Count(h => Retrainer.InEvaluationSlice(h, Options.EvaluationShare));
 
-        var result = await workspace.RetrainAsync(sample.DatasetRoot, feedback, Options);
+        var result = await workspace.RetrainAsync(sample.DatasetRoot, feedback);
 
         Assert.NotEqual(RetrainOutcome.Skipped, result.Outcome);
         Assert.Equal(20, result.FeedbackUsed);

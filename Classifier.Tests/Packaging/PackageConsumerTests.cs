@@ -96,7 +96,7 @@ public sealed class PackageConsumerTests
             using Classifier;
 
             // args: dataset root (train/ and test/), models folder, one image to classify
-            using var workspace = new ClassifierWorkspace(new ClassifierWorkspaceOptions { ModelsPath = args[1] });
+            using var workspace = new ClassifierWorkspace(new ClassifierOptions { ModelsPath = args[1] });
             var report = await workspace.TrainAsync(args[0]);
             var prediction = workspace.OpenClassifier().Predict(File.ReadAllBytes(args[2]));
             Console.WriteLine(JsonSerializer.Serialize(new

@@ -7,17 +7,17 @@ namespace Classifier.Tests.Registry;
 public sealed class ModelRegistryPruneTests
 {
     [Fact]
-    public void Prune_KeepsNewestVersionsAndEveryVersionThatServedInTheirSpan()
+    public async Task Prune_KeepsNewestVersionsAndEveryVersionThatServedInTheirSpan()
     {
         using var root = new TemporaryDirectory("registry");
         var registry = new ModelRegistry(root.Path);
-        Register(registry);
-        registry.Promote("v1", "train", "test");
+        await RegisterAsync(registry);
+        await registry.PromoteAsync("v1", "train", "test");
         for (int i = 2; i <= 6; i++)
-            Register(registry); // v2..v6: candidates that never served
-        registry.Promote("v6", "gate", "test");
+            await RegisterAsync(registry); // v2..v6: candidates that never served
+        await registry.PromoteAsync("v6", "gate", "test");
 
-        var deleted = registry.Prune(keepVersions: 2);
+        var deleted = await registry.PruneAsync(keepVersions: 2);
 
         // v5, v6 are the newest two; v1 served until v6 was promoted, after v5 was created.
         Assert.Equal(["v2", "v3", "v4"], deleted);
@@ -26,23 +26,23 @@ public sealed class ModelRegistryPruneTests
     }
 
     [Fact]
-    public void Prune_NeverDeletesTheCurrentOrThePreviousVersion()
+    public async Task Prune_NeverDeletesTheCurrentOrThePreviousVersion()
     {
         using var root = new TemporaryDirectory("registry");
         var registry = new ModelRegistry(root.Path);
-        Register(registry);
-        Register(registry);
-        registry.Promote("v1", "train", "test");
-        registry.Promote("v2", "train", "test");
-        Register(registry);
-        Register(registry);
+        await RegisterAsync(registry);
+        await RegisterAsync(registry);
+        await registry.PromoteAsync("v1", "train", "test");
+        await registry.PromoteAsync("v2", "train", "test");
+        await RegisterAsync(registry);
+        await RegisterAsync(registry);
 
-        var deleted = registry.Prune(keepVersions: 1);
+        var deleted = await registry.PruneAsync(keepVersions: 1);
 
         Assert.Equal(["v3"], deleted);
         Assert.Equal(["v1", "v2", "v4"], registry.List().Select(m => m.Version));
-        Assert.Equal("v1", registry.Rollback("test").Version);
+        Assert.Equal("v1", (await registry.RollbackAsync("test")).Version);
     }
 
-    private static ModelManifest Register(ModelRegistry registry) => TinyVersions.Register(registry);
+    private static Task<ModelManifest> RegisterAsync(ModelRegistry registry) => TinyVersions.RegisterAsync(registry);
 }

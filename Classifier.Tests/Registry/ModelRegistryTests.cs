@@ -7,12 +7,12 @@ namespace Classifier.Tests.Registry;
 public sealed class ModelRegistryTests
 {
     [Fact]
-    public void Register_FirstVersion_IsV1ListedAndNotCurrent()
+    public async Task Register_FirstVersion_IsV1ListedAndNotCurrent()
     {
         using var root = new TemporaryDirectory("registry");
         var registry = new ModelRegistry(root.Path);
 
-        var manifest = Register(registry);
+        var manifest = await RegisterAsync(registry);
 
         Assert.Equal("v1", manifest.Version);
         Assert.Null(registry.CurrentVersion);
@@ -25,24 +25,24 @@ public sealed class ModelRegistryTests
     }
 
     [Fact]
-    public void Register_ElevenTimes_NumbersAndListsVersionsNumerically()
+    public async Task Register_ElevenTimes_NumbersAndListsVersionsNumerically()
     {
         using var root = new TemporaryDirectory("registry");
         var registry = new ModelRegistry(root.Path);
 
         for (int i = 0; i < 11; i++)
-            Register(registry);
+            await RegisterAsync(registry);
 
         Assert.Equal(Enumerable.Range(1, 11).Select(n => $"v{n}"), registry.List().Select(m => m.Version));
     }
 
     [Fact]
-    public void Register_ManifestNamingAnotherVersion_ThrowsAndWritesNothing()
+    public async Task Register_ManifestNamingAnotherVersion_ThrowsAndWritesNothing()
     {
         using var root = new TemporaryDirectory("registry");
         var registry = new ModelRegistry(root.Path);
 
-        Assert.Throws<InvalidOperationException>(() => registry.Register(TinyVersions.Head, _ => TinyVersions.Manifest("v9")));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => registry.RegisterAsync(TinyVersions.Head, _ => TinyVersions.Manifest("v9")));
 
         Assert.Empty(registry.List());
         Assert.False(Directory.Exists(root.Combine("v1")));
@@ -55,7 +55,7 @@ public sealed class ModelRegistryTests
         _ = TinyVersions.Head;
 
         var versions = Enumerable.Range(0, 4).AsParallel().WithDegreeOfParallelism(4)
-            .Select(_ => Register(new ModelRegistry(root.Path)).Version)
+            .Select(_ => TinyVersions.RegisterAsync(new ModelRegistry(root.Path)).GetAwaiter().GetResult().Version)
             .ToArray();
 
         Assert.Equal(["v1", "v2", "v3", "v4"], versions.Order(StringComparer.Ordinal));
@@ -63,14 +63,14 @@ public sealed class ModelRegistryTests
     }
 
     [Fact]
-    public void Promote_RegisteredVersion_BecomesCurrentAndIsRecorded()
+    public async Task Promote_RegisteredVersion_BecomesCurrentAndIsRecorded()
     {
         using var root = new TemporaryDirectory("registry");
         var registry = new ModelRegistry(root.Path);
-        Register(registry);
-        Register(registry);
+        await RegisterAsync(registry);
+        await RegisterAsync(registry);
 
-        var record = registry.Promote("v1", "promote", "alice");
+        var record = await registry.PromoteAsync("v1", "promote", "alice");
 
         Assert.Equal("v1", registry.CurrentVersion);
         Assert.Equal("v1", new ModelRegistry(root.Path).CurrentVersion); // it is on disk, not in memory
@@ -82,35 +82,35 @@ public sealed class ModelRegistryTests
     [InlineData("v3")]
     [InlineData("../v1")]
     [InlineData("current.json")]
-    public void Promote_UnknownVersion_ThrowsKeyNotFoundAndKeepsCurrent(string version)
+    public async Task Promote_UnknownVersion_ThrowsKeyNotFoundAndKeepsCurrent(string version)
     {
         using var root = new TemporaryDirectory("registry");
         var registry = new ModelRegistry(root.Path);
-        Register(registry);
-        registry.Promote("v1", "train", "test");
+        await RegisterAsync(registry);
+        await registry.PromoteAsync("v1", "train", "test");
 
-        Assert.Throws<KeyNotFoundException>(() => registry.Promote(version, "promote", "test"));
+        await Assert.ThrowsAsync<KeyNotFoundException>(() => registry.PromoteAsync(version, "promote", "test"));
 
         Assert.Equal("v1", registry.CurrentVersion);
         Assert.Single(registry.History);
     }
 
     [Fact]
-    public void Rollback_AfterThreePromotions_GoesBackOneThenTwoThenRefuses()
+    public async Task Rollback_AfterThreePromotions_GoesBackOneThenTwoThenRefuses()
     {
         using var root = new TemporaryDirectory("registry");
         var registry = new ModelRegistry(root.Path);
         foreach (var version in new[] { "v1", "v2", "v3" })
         {
-            Register(registry);
-            registry.Promote(version, "train", "test");
+            await RegisterAsync(registry);
+            await registry.PromoteAsync(version, "train", "test");
         }
 
-        var first = registry.Rollback("ops");
+        var first = await registry.RollbackAsync("ops");
         var currentAfterFirst = registry.CurrentVersion;
-        var second = registry.Rollback("ops");
+        var second = await registry.RollbackAsync("ops");
         var currentAfterSecond = registry.CurrentVersion;
-        var third = Assert.Throws<InvalidOperationException>(() => registry.Rollback("ops"));
+        var third = await Assert.ThrowsAsync<InvalidOperationException>(() => registry.RollbackAsync("ops"));
 
         Assert.Equal(("v2", "v2"), (first.Version, currentAfterFirst));
         Assert.Equal(("v1", "v1"), (second.Version, currentAfterSecond));
@@ -121,46 +121,46 @@ public sealed class ModelRegistryTests
     }
 
     [Fact]
-    public void Rollback_AfterRollbackAndANewPromotion_ReturnsToTheVersionServedBeforeIt()
+    public async Task Rollback_AfterRollbackAndANewPromotion_ReturnsToTheVersionServedBeforeIt()
     {
         using var root = new TemporaryDirectory("registry");
         var registry = new ModelRegistry(root.Path);
-        Register(registry);
-        Register(registry);
-        Register(registry);
-        registry.Promote("v1", "train", "test");
-        registry.Promote("v2", "train", "test");
-        registry.Rollback("ops");            // v2 → v1
-        registry.Promote("v3", "train", "test");
+        await RegisterAsync(registry);
+        await RegisterAsync(registry);
+        await RegisterAsync(registry);
+        await registry.PromoteAsync("v1", "train", "test");
+        await registry.PromoteAsync("v2", "train", "test");
+        await registry.RollbackAsync("ops");            // v2 → v1
+        await registry.PromoteAsync("v3", "train", "test");
 
-        var record = registry.Rollback("ops");
+        var record = await registry.RollbackAsync("ops");
 
         Assert.Equal("v1", record.Version);
     }
 
     [Fact]
-    public void Rollback_NothingPromoted_ThrowsSayingWhatToDo()
+    public async Task Rollback_NothingPromoted_ThrowsSayingWhatToDo()
     {
         using var root = new TemporaryDirectory("registry");
         var registry = new ModelRegistry(root.Path);
-        Register(registry);
+        await RegisterAsync(registry);
 
-        var error = Assert.Throws<InvalidOperationException>(() => registry.Rollback("ops"));
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => registry.RollbackAsync("ops"));
 
         Assert.Contains("Train", error.Message);
         Assert.Null(registry.CurrentVersion);
     }
 
     [Fact]
-    public void Rollback_OnlyOneVersionEverServed_Throws()
+    public async Task Rollback_OnlyOneVersionEverServed_Throws()
     {
         using var root = new TemporaryDirectory("registry");
         var registry = new ModelRegistry(root.Path);
-        Register(registry);
-        registry.Promote("v1", "train", "test");
-        registry.Promote("v1", "promote", "test");
+        await RegisterAsync(registry);
+        await registry.PromoteAsync("v1", "train", "test");
+        await registry.PromoteAsync("v1", "promote", "test");
 
-        Assert.Throws<InvalidOperationException>(() => registry.Rollback("ops"));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => registry.RollbackAsync("ops"));
 
         Assert.Equal("v1", registry.CurrentVersion);
     }
@@ -189,11 +189,11 @@ public sealed class ModelRegistryTests
     }
 
     [Fact]
-    public void List_LeftoversOfACrash_AreNeitherListedNorPromotableAndRegisterCleansTemporaries()
+    public async Task List_LeftoversOfACrash_AreNeitherListedNorPromotableAndRegisterCleansTemporaries()
     {
         using var root = new TemporaryDirectory("registry");
         var registry = new ModelRegistry(root.Path);
-        Register(registry);
+        await RegisterAsync(registry);
         // A complete-looking version still in its temporary folder, a version folder whose manifest was never
         // written, and a pointer file that was never renamed into place.
         var temporary = root.Combine(".tmp-v2-0badc0de");
@@ -206,9 +206,9 @@ public sealed class ModelRegistryTests
         File.WriteAllText(pointerTemporary, "{\"version\":\"v7\"");
 
         var listed = registry.List().Select(m => m.Version).ToArray();
-        Assert.Throws<KeyNotFoundException>(() => registry.Promote("v7", "promote", "test"));
-        Assert.Throws<KeyNotFoundException>(() => registry.Promote(".tmp-v2-0badc0de", "promote", "test"));
-        var next = Register(registry);
+        await Assert.ThrowsAsync<KeyNotFoundException>(() => registry.PromoteAsync("v7", "promote", "test"));
+        await Assert.ThrowsAsync<KeyNotFoundException>(() => registry.PromoteAsync(".tmp-v2-0badc0de", "promote", "test"));
+        var next = await RegisterAsync(registry);
 
         Assert.Equal(["v1"], listed);
         Assert.Null(registry.CurrentVersion);
@@ -231,12 +231,12 @@ public sealed class ModelRegistryTests
 
     [Theory]
     [MemberData(nameof(CorruptManifests))]
-    public void List_CorruptManifest_IsIgnoredAndNotPromotable(string kind, string content)
+    public async Task List_CorruptManifest_IsIgnoredAndNotPromotable(string kind, string content)
     {
         using var root = new TemporaryDirectory("registry");
         var registry = new ModelRegistry(root.Path);
-        Register(registry);
-        Register(registry);
+        await RegisterAsync(registry);
+        await RegisterAsync(registry);
         var manifestPath = root.Combine("v2", ModelRegistry.ManifestFileName);
         File.WriteAllText(manifestPath, content);
 
@@ -245,16 +245,16 @@ public sealed class ModelRegistryTests
 
         Assert.True(listed.SequenceEqual(["v1"]), $"{kind}: listed {string.Join(", ", listed)}");
         Assert.Null(found);
-        Assert.Throws<KeyNotFoundException>(() => registry.Promote("v2", "promote", "test"));
+        await Assert.ThrowsAsync<KeyNotFoundException>(() => registry.PromoteAsync("v2", "promote", "test"));
     }
 
     [Fact]
-    public void List_FolderHoldingAnotherVersionsManifest_IsIgnored()
+    public async Task List_FolderHoldingAnotherVersionsManifest_IsIgnored()
     {
         using var root = new TemporaryDirectory("registry");
         var registry = new ModelRegistry(root.Path);
-        Register(registry);
-        Register(registry);
+        await RegisterAsync(registry);
+        await RegisterAsync(registry);
         File.Copy(root.Combine("v1", ModelRegistry.ManifestFileName), root.Combine("v2", ModelRegistry.ManifestFileName), overwrite: true);
 
         var listed = registry.List().Select(m => m.Version).ToArray();
@@ -270,5 +270,5 @@ public sealed class ModelRegistryTests
     /// to the end. After every kill the pointer is absent or on a version that loads, and every listed version loads.
     /// </summary>
 
-    private static ModelManifest Register(ModelRegistry registry) => TinyVersions.Register(registry);
+    private static Task<ModelManifest> RegisterAsync(ModelRegistry registry) => TinyVersions.RegisterAsync(registry);
 }

@@ -1,7 +1,8 @@
+using Classifier.Experiments;
 using Classifier.Feedback;
 using Classifier.Serving;
 
-namespace Classifier.Tests.Serving;
+namespace Classifier.Tests.Experiments;
 
 public sealed class CanaryJudgeTests
 {

@@ -1,6 +1,7 @@
+using Classifier.Experiments;
 using Classifier.Serving;
 
-namespace Classifier.Tests.Serving;
+namespace Classifier.Tests.Experiments;
 
 public sealed class WilsonIntervalTests
 {

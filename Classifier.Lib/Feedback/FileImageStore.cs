@@ -1,0 +1,54 @@
+namespace Classifier.Feedback;
+
+/// <summary>Images kept once each, by content hash: <c>ROOT/ab/abcdef…</c>. Written to a temporary file and renamed, so a file is whole or absent.</summary>
+internal sealed class FileImageStore : IImageStore
+{
+    internal FileImageStore(string root)
+    {
+        Root = Path.GetFullPath(root);
+        Directory.CreateDirectory(Root);
+    }
+
+    internal string Root { get; }
+
+    /// <summary>The file store in its usual place beside the feedback database: <c>STATE/images</c>.</summary>
+    internal static FileImageStore InStatePath(string statePath) => new(Path.Combine(statePath, "images"));
+
+    public async Task PutAsync(string hash, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken = default)
+    {
+        var path = PathOf(hash);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (File.Exists(path))
+            return;
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var temporary = $"{path}.{Guid.NewGuid():N}.tmp";
+        try
+        {
+            await using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.Asynchronous))
+                await stream.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
+            File.Move(temporary, path, overwrite: true);
+        }
+        catch
+        {
+            // A cancelled or failed write leaves no temporary file behind.
+            File.Delete(temporary);
+            throw;
+        }
+    }
+
+    public async Task<byte[]?> ReadAsync(string hash, CancellationToken cancellationToken = default)
+    {
+        var path = PathOf(hash);
+        cancellationToken.ThrowIfCancellationRequested();
+        return File.Exists(path) ? await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false) : null;
+    }
+
+    private string PathOf(string hash)
+    {
+        ArgumentNullException.ThrowIfNull(hash);
+        // The hash is ours (hex SHA-256), never a caller's string; checking keeps it from ever becoming a path.
+        if (hash.Length != 64 || !hash.All(char.IsAsciiHexDigitLower))
+            throw new ArgumentException($"'{hash}' is not a content hash.", nameof(hash));
+        return Path.Combine(Root, hash[..2], hash);
+    }
+}
