@@ -3,10 +3,10 @@ namespace Classifier.Experiments;
 /// <summary>The Wilson score interval of a proportion: unlike the normal approximation it stays inside [0, 1] and behaves with few samples.</summary>
 /// <param name="Low">Lower bound.</param>
 /// <param name="High">Upper bound.</param>
-public readonly record struct WilsonInterval(double Low, double High)
+internal readonly record struct WilsonInterval(double Low, double High)
 {
     /// <summary>The 95% interval of <paramref name="successes"/> out of <paramref name="trials"/>; [0, 1] with no trial.</summary>
-    public static WilsonInterval Of95(long successes, long trials)
+    internal static WilsonInterval Of95(long successes, long trials)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(successes);
         ArgumentOutOfRangeException.ThrowIfLessThan(trials, successes);

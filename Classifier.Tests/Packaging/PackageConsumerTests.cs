@@ -7,7 +7,9 @@ namespace Classifier.Tests.Packaging;
 
 /// <summary>
 /// Classifier.Lib as an app team gets it: packed, then referenced by version from a brand-new console app outside the
-/// repository (so none of our Directory.*.props apply), built, and run to train and predict.
+/// repository (so none of our Directory.*.props apply), built, and run: it trains offline, then hosts the same service as
+/// Classifier.Host through <c>AddImageClassifier()</c> and drives predict → feedback → promote → rollback through the
+/// package's public API alone.
 /// </summary>
 [Trait("Category", "Packaging")]
 public sealed class PackageConsumerTests
@@ -17,7 +19,7 @@ public sealed class PackageConsumerTests
     private const int TestPerClass = 2;
 
     [Fact]
-    public async Task PackedLibrary_InFreshConsoleApp_CopiesBackboneTrainsAndPredicts()
+    public async Task PackedLibrary_InFreshConsoleApp_TrainsPredictsCorrectsPromotesAndRollsBack()
     {
         // A unique prerelease version: the global packages folder can never hold a stale copy of it.
         var version = $"0.1.0-test.{DateTime.UtcNow.Ticks}";
@@ -41,7 +43,7 @@ public sealed class PackageConsumerTests
             AssertSucceeded(build, "dotnet build of the consumer");
             var output = Path.Combine(app, "bin", "Release", "net10.0");
             var backboneCopied = File.Exists(Path.Combine(output, "DnnImageModels", "ResNet18Onnx", "ResNet18.onnx"));
-            var run = await DotNet(app, "exec", Path.Combine(output, "Consumer.dll"), data, work.Combine("models"), image);
+            var run = await DotNet(app, "exec", Path.Combine(output, "Consumer.dll"), data, work.Combine("models"), image, work.Combine("state"));
 
             // Assert
             Assert.True(backboneCopied,
@@ -53,6 +55,13 @@ public sealed class PackageConsumerTests
             Assert.Equal(Classes.Length * TestPerClass, json.RootElement.GetProperty("evaluated").GetInt32());
             Assert.Contains(json.RootElement.GetProperty("label").GetString(), Classes);
             Assert.InRange(json.RootElement.GetProperty("confidence").GetDouble(), 1.0 / Classes.Length, 1.0);
+            // The hosted service: the current version answered, the answer was logged and corrected, promote and rollback served at once.
+            Assert.Equal("v2", json.RootElement.GetProperty("served").GetString());
+            Assert.False(string.IsNullOrEmpty(json.RootElement.GetProperty("predictionId").GetString()));
+            Assert.False(string.IsNullOrEmpty(json.RootElement.GetProperty("correctionId").GetString()));
+            Assert.Equal("v1", json.RootElement.GetProperty("afterPromote").GetString());
+            Assert.Equal("v2", json.RootElement.GetProperty("afterRollback").GetString());
+            Assert.Equal(["train", "train", "promote", "rollback"], json.RootElement.GetProperty("history").EnumerateArray().Select(r => r.GetString()).ToArray());
             using var package = ZipFile.OpenRead(Path.Combine(feed, $"Classifier.Lib.{version}.nupkg"));
             Assert.DoesNotContain(package.Entries, entry => entry.FullName.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase));
         }
@@ -88,17 +97,56 @@ public sealed class PackageConsumerTests
               </PropertyGroup>
               <ItemGroup>
                 <PackageReference Include="Classifier.Lib" Version="{version}" />
+                <PackageReference Include="Microsoft.Extensions.Hosting" Version="10.0.5" />
               </ItemGroup>
             </Project>
             """);
         File.WriteAllText(Path.Combine(app, "Program.cs"), """
             using System.Text.Json;
             using Classifier;
+            using Classifier.Feedback;
+            using Classifier.Serving;
+            using Microsoft.Extensions.DependencyInjection;
+            using Microsoft.Extensions.Hosting;
+            using Microsoft.Extensions.Logging;
 
-            // args: dataset root (train/ and test/), models folder, one image to classify
-            using var workspace = new ClassifierWorkspace(new ClassifierOptions { ModelsPath = args[1] });
-            var report = await workspace.TrainAsync(args[0]);
-            var prediction = workspace.OpenClassifier().Predict(File.ReadAllBytes(args[2]));
+            // args: dataset root (train/ and test/), models folder, one image to classify, state folder
+            var image = File.ReadAllBytes(args[2]);
+            void Configure(ClassifierOptions o)
+            {
+                o.Dataset = args[0];
+                o.ModelsPath = args[1];
+                o.StatePath = args[3];
+            }
+
+            // Offline: train twice (v1, then v2 current) and classify with the workspace.
+            var offline = new ClassifierOptions();
+            Configure(offline);
+            TrainingReport report;
+            Prediction prediction;
+            using (var workspace = new ClassifierWorkspace(offline))
+            {
+                report = await workspace.TrainAsync(args[0]);
+                await workspace.TrainAsync(args[0]);
+                prediction = workspace.OpenClassifier().Predict(image);
+            }
+
+            // Hosted: the same service Classifier.Host serves, through the public API only.
+            var builder = Host.CreateApplicationBuilder();
+            builder.Logging.ClearProviders(); // stdout carries the JSON line alone
+            builder.Services.AddImageClassifier(Configure);
+            using var host = builder.Build();
+            await host.StartAsync();
+            var predictions = host.Services.GetRequiredService<IPredictionService>();
+            var models = host.Services.GetRequiredService<IModelLifecycle>();
+            var served = await predictions.PredictAsync(image);
+            var correctionId = await host.Services.GetRequiredService<IFeedbackService>().CorrectAsync(served.PredictionId, "sneaker");
+            await models.PromoteAsync("v1", "consumer");
+            var afterPromote = await predictions.PredictAsync(image);
+            await models.RollbackAsync("consumer");
+            var afterRollback = await predictions.PredictAsync(image);
+            await host.StopAsync();
+
             Console.WriteLine(JsonSerializer.Serialize(new
             {
                 version = report.Manifest.Version,
@@ -106,6 +154,12 @@ public sealed class PackageConsumerTests
                 evaluated = report.Manifest.Metrics.Count,
                 label = prediction.Label,
                 confidence = prediction.Confidence,
+                served = served.Prediction.ModelVersion,
+                predictionId = served.PredictionId,
+                correctionId,
+                afterPromote = afterPromote.Prediction.ModelVersion,
+                afterRollback = afterRollback.Prediction.ModelVersion,
+                history = models.History.Select(r => r.Reason),
             }));
             """);
     }
