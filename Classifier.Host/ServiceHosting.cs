@@ -17,11 +17,8 @@ internal static partial class ServiceHosting
         // The same registration an application referencing Classifier.Lib makes.
         builder.Services.AddImageClassifier();
 
-        builder.Services.AddOptions<ServiceOptions>().BindConfiguration(ClassifierOptions.SectionName)
-            .Validate(o => o.MaxBatchImages > 0, "Classifier:MaxBatchImages must be positive.")
-            .Validate(o => o.DefaultTop > 0, "Classifier:DefaultTop must be positive.")
-            .Validate(o => o.MaxRequestBytes > 0, "Classifier:MaxRequestBytes must be positive.")
-            .ValidateOnStart();
+        builder.Services.AddOptions<ServiceOptions>().BindConfiguration(ClassifierOptions.SectionName).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<ServiceOptions>, ServiceOptionsValidator>();
         builder.Services.AddSingleton<ServiceMetrics>();
         builder.Services.AddRetrainJobs();
         builder.Services.AddProblemDetails();

@@ -42,6 +42,24 @@ public sealed class HealthAndMetricsTests(SampleFixture sample)
     }
 
     [Fact]
+    public void Start_WithInvalidSettingsInSeveralSections_NamesEveryOneInOneFailure()
+    {
+        using var scope = ServiceScope.CreateEmpty(sample);
+        using var factory = scope.Factory(new Dictionary<string, string?>
+        {
+            ["Classifier:ReloadPollInterval"] = "00:00:00",
+            ["Classifier:Training:MaximumIterations"] = "0",
+            ["Classifier:Canary:MinJudged"] = "0",
+        });
+
+        var error = Assert.ThrowsAny<Microsoft.Extensions.Options.OptionsValidationException>(() => factory.CreateClient());
+
+        Assert.Contains("ReloadPollInterval must be positive", error.Message);
+        Assert.Contains("Training:MaximumIterations must be positive", error.Message);
+        Assert.Contains("Canary:MinJudged must be at least 1", error.Message);
+    }
+
+    [Fact]
     public async Task EmbeddedDefault_NoModel_TrainsV1InTheBackgroundThenServes()
     {
         using var scope = ServiceScope.CreateEmpty(sample);

@@ -61,7 +61,7 @@ public sealed class PackageConsumerTests
             Assert.False(string.IsNullOrEmpty(json.RootElement.GetProperty("correctionId").GetString()));
             Assert.Equal("v1", json.RootElement.GetProperty("afterPromote").GetString());
             Assert.Equal("v2", json.RootElement.GetProperty("afterRollback").GetString());
-            Assert.Equal(["train", "train", "promote", "rollback"], json.RootElement.GetProperty("history").EnumerateArray().Select(r => r.GetString()).ToArray());
+            Assert.Equal(["train", "train", "promote", "rollback"], json.RootElement.GetProperty("history").EnumerateArray().Select(r => r.GetString() ?? "").ToArray());
             using var package = ZipFile.OpenRead(Path.Combine(feed, $"Classifier.Lib.{version}.nupkg"));
             Assert.DoesNotContain(package.Entries, entry => entry.FullName.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase));
         }

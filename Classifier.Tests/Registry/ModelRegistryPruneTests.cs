@@ -3,7 +3,7 @@ using Classifier.Tests.Infrastructure;
 
 namespace Classifier.Tests.Registry;
 
-/// <summary><see cref="ModelRegistry.Prune"/>: which versions retention keeps.</summary>
+/// <summary><see cref="ModelRegistry.PruneAsync"/>: which versions retention keeps.</summary>
 public sealed class ModelRegistryPruneTests
 {
     [Fact]

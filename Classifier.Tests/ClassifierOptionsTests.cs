@@ -1,0 +1,35 @@
+using Classifier.Tests.Infrastructure;
+
+namespace Classifier.Tests;
+
+/// <summary>The one options model: every section's problems reported together, before anything is loaded.</summary>
+public sealed class ClassifierOptionsTests
+{
+    [Fact]
+    public void Problems_WhenValid_IsEmpty()
+    {
+        Assert.Empty(new ClassifierOptions().Problems());
+    }
+
+    [Fact]
+    public void Workspace_WithInvalidSettingsInSeveralSections_ThrowsOneErrorNamingEach()
+    {
+        using var folder = new TemporaryDirectory("options");
+        var options = new ClassifierOptions
+        {
+            ModelsPath = folder.Combine("models"),
+            Training = { MaximumIterations = 0 },
+            Retrain = { EvaluationShare = 1.5 },
+            Cascade = { MaxAccuracyLoss = 2 },
+            Backbone = { ThumbnailFeatures = 100 },
+        };
+
+        var error = Assert.Throws<ArgumentException>(() => new ClassifierWorkspace(options));
+
+        Assert.Contains("Training:MaximumIterations", error.Message);
+        Assert.Contains("Retrain:EvaluationShare", error.Message);
+        Assert.Contains("Cascade:MaxAccuracyLoss", error.Message);
+        Assert.Contains("Backbone:ThumbnailFeatures", error.Message);
+        Assert.False(Directory.Exists(options.ModelsPath), "nothing is created before the options are valid");
+    }
+}
