@@ -18,9 +18,9 @@ internal static class ModelsApi
         models.MapGet("/history", History).WithName("ModelHistory").WithSummary("Every change of the current version: who, when, why.");
 
         var admin = models.MapGroup("/").AddEndpointFilter<AdminApiKeyFilter>().ProducesProblem(StatusCodes.Status401Unauthorized);
-        admin.MapPost("/{version}/promote", Promote).WithName("PromoteModel").WithSummary("Serve this version (admin).")
-            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
-        admin.MapPost("/rollback", Rollback).WithName("RollbackModel").WithSummary("Serve the version that served before the current one (admin).")
+        admin.MapPost("/{version}/promote", Promote).WithName("PromoteModel").WithSummary("Serve this version (admin). ?expectedCurrent=vN refuses with 409 when another version has become current meanwhile.")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        admin.MapPost("/rollback", Rollback).WithName("RollbackModel").WithSummary("Serve the version that served before the current one (admin). ?expectedCurrent=vN as for promote.")
             .ProducesProblem(StatusCodes.Status409Conflict);
         return app;
     }
@@ -41,11 +41,12 @@ internal static class ModelsApi
 
     private static Ok<IReadOnlyList<PromotionRecord>> History(IModelLifecycle models) => TypedResults.Ok(models.History);
 
-    private static async Task<Ok<PromotionRecord>> Promote(string version, HttpContext http, IModelLifecycle models, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await models.PromoteAsync(version, Caller(http), cancellationToken: cancellationToken));
+    /// <summary><paramref name="expectedCurrent"/>: refuse (409) when the current version is no longer this one, so two operators cannot undo each other unseen.</summary>
+    private static async Task<Ok<PromotionRecord>> Promote(string version, string? expectedCurrent, HttpContext http, IModelLifecycle models, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await models.PromoteAsync(version, Caller(http), expectedCurrent, cancellationToken));
 
-    private static async Task<Ok<PromotionRecord>> Rollback(HttpContext http, IModelLifecycle models, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await models.RollbackAsync(Caller(http), cancellationToken: cancellationToken));
+    private static async Task<Ok<PromotionRecord>> Rollback(string? expectedCurrent, HttpContext http, IModelLifecycle models, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await models.RollbackAsync(Caller(http), expectedCurrent, cancellationToken));
 
     private static string Caller(HttpContext http) =>
         http.Request.Headers.ContainsKey(AdminApiKeyFilter.HeaderName) ? "admin-api-key" : $"loopback:{http.Connection.RemoteIpAddress?.ToString() ?? "in-process"}";

@@ -111,6 +111,21 @@ public sealed class ModelsApiTests(SampleFixture sample)
     }
 
     [Fact]
+    public async Task Promote_WhenTheCurrentVersionChangedSinceTheCallerLooked_Is409AndKeepsServing()
+    {
+        using var scope = await ServiceScope.CreateAsync(sample, versions: 2);
+        await using var factory = scope.Factory();
+        var client = factory.CreateClient();
+
+        var stale = await client.PostAsync("/models/v1/promote?expectedCurrent=v1", null);
+        var fresh = await client.PostAsync("/models/v1/promote?expectedCurrent=v2", null);
+
+        await ProblemAssert.IsProblem(stale, HttpStatusCode.Conflict, "not v1 as expected");
+        Assert.Equal(HttpStatusCode.OK, fresh.StatusCode);
+        Assert.Equal("v1", factory.ModelServer.Current!.Version);
+    }
+
+    [Fact]
     public async Task Promote_CorruptVersion_Is422AndKeepsServing()
     {
         using var scope = await ServiceScope.CreateAsync(sample, versions: 2);
