@@ -36,7 +36,7 @@ public sealed class PredictionApiTests(SampleFixture sample)
         Assert.Equal(5, root.GetProperty("top").GetArrayLength());
         Assert.Equal("v1", root.GetProperty("modelVersion").GetString());
         var id = root.GetProperty("predictionId").GetString()!;
-        var logged = factory.Services.GetService(typeof(Feedback.IFeedbackStore)) as Feedback.IFeedbackStore;
+        var logged = factory.Services.GetService(typeof(Classifier.Feedback.IFeedbackStore)) as Classifier.Feedback.IFeedbackStore;
         Assert.Equal("trouser", (await logged!.FindPredictionAsync(id))!.Label);
     }
 

@@ -1,0 +1,243 @@
+using Classifier.Feedback;
+using Classifier.Images;
+using Classifier.Serving;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Classifier.Tests.Feedback;
+
+/// <summary>
+/// What every <see cref="IFeedbackStore"/> must do. A backend's test class derives from this and says how to open
+/// its store over the test's own state; the statistics half is in <c>FeedbackStoreContract.Statistics.cs</c>.
+/// </summary>
+public abstract partial class FeedbackStoreContract : IAsyncLifetime
+{
+    private readonly List<IFeedbackStore> _open = [];
+
+    /// <summary>The clock every store of the test is opened with; it moves only when a test advances it.</summary>
+    protected FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
+
+    /// <summary>Opens the store under test over this test's state; a second call opens the same state again, as a restarted process would.</summary>
+    protected abstract IFeedbackStore CreateStore(TimeProvider time);
+
+    /// <summary>Deletes this test's state; every store opened over it is closed by then.</summary>
+    protected abstract Task DeleteStateAsync();
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        foreach (var store in _open.ToArray())
+            await CloseAsync(store);
+        await DeleteStateAsync();
+    }
+
+    [Fact]
+    public async Task FindPredictionAsync_AfterLogPrediction_ReturnsItAndKeepsTheImage()
+    {
+        var store = Open();
+        var image = Image(1);
+
+        var id = await store.LogPredictionAsync(Predicted("cat", 0.75f, "v1", image), image);
+        var found = await store.FindPredictionAsync(id);
+
+        Assert.Equal(new PredictionRecord(id, Time.GetUtcNow(), "v1", "cat", 0.75f, ContentHash.Of(image)), found);
+        Assert.Equal(image, await store.ReadImageAsync(found!.ImageHash));
+    }
+
+    [Fact]
+    public async Task FindPredictionAsync_WhenUnknown_ReturnsNull()
+    {
+        var store = Open();
+        await LogAsync(store, "cat", 0.9f, "v1", Image(1));
+
+        Assert.Null(await store.FindPredictionAsync("no-such-id"));
+    }
+
+    [Fact]
+    public async Task LogPredictionAsync_ManyAtOnce_KeepsEveryOneUnderItsOwnId()
+    {
+        var store = Open();
+
+        var ids = await Task.WhenAll(Enumerable.Range(0, 40).Select(i => Task.Run(() => LogAsync(store, "cat", 0.5f, "v1", Image(i)))));
+
+        Assert.Equal(40, ids.Distinct().Count());
+        Assert.Equal(40, (await store.GetArmStatisticsAsync("v1", DateTimeOffset.MinValue)).Count);
+    }
+
+    [Fact]
+    public async Task AddCorrectionAsync_ByPredictionId_CorrectsItsImage()
+    {
+        var store = Open();
+        var image = Image(1);
+        var predictionId = await LogAsync(store, "cat", 0.9f, "v1", image);
+
+        var id = await store.AddCorrectionAsync(predictionId, "dog");
+
+        Assert.Equal(new CorrectionRecord(id, Time.GetUtcNow(), predictionId, ContentHash.Of(image), "dog"), Assert.Single(await store.GetLatestCorrectionsAsync()));
+    }
+
+    [Fact]
+    public async Task AddCorrectionAsync_WhenPredictionUnknown_ThrowsKeyNotFoundThatNamesLibraryCalls()
+    {
+        var store = Open();
+
+        var error = await Assert.ThrowsAsync<KeyNotFoundException>(() => store.AddCorrectionAsync("no-such-id", "dog"));
+
+        Assert.Contains("no-such-id", error.Message);
+        Assert.DoesNotContain("/predict", error.Message); // the host adds the HTTP hint, not the library
+        Assert.Empty(await store.GetLatestCorrectionsAsync());
+    }
+
+    [Theory]
+    [InlineData("../../etc")]
+    [InlineData("")]
+    public async Task AddCorrectionAsync_WithInvalidLabel_ThrowsArgumentExceptionAndStoresNothing(string label)
+    {
+        var store = Open();
+        var predictionId = await LogAsync(store, "cat", 0.9f, "v1", Image(1));
+
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => store.AddCorrectionAsync(predictionId, label));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => store.AddCorrectionAsync(Image(2), label));
+
+        Assert.Empty(await store.GetLatestCorrectionsAsync());
+    }
+
+    [Fact]
+    public async Task AddCorrectionAsync_WithTheImage_KeepsTheImageAndNamesNoPrediction()
+    {
+        var store = Open();
+        var image = Image(7);
+
+        var id = await store.AddCorrectionAsync(image, "hat");
+
+        var correction = Assert.Single(await store.GetLatestCorrectionsAsync());
+        Assert.Equal(new CorrectionRecord(id, Time.GetUtcNow(), null, ContentHash.Of(image), "hat"), correction);
+        Assert.Equal(image, await store.ReadImageAsync(correction.ImageHash));
+    }
+
+    [Fact]
+    public async Task GetLatestCorrectionsAsync_WhenAnImageIsCorrectedAgainLater_ReturnsOnlyTheLatest()
+    {
+        var store = Open();
+        var image = Image(1);
+        var predictionId = await LogAsync(store, "cat", 0.9f, "v1", image);
+        await store.AddCorrectionAsync(predictionId, "dog");
+        Time.Advance(TimeSpan.FromMinutes(1));
+
+        var latest = await store.AddCorrectionAsync(image, "fox"); // the same image, sent without its prediction id
+
+        var correction = Assert.Single(await store.GetLatestCorrectionsAsync());
+        Assert.Equal((latest, "fox"), (correction.Id, correction.Label));
+    }
+
+    [Fact]
+    public async Task GetLatestCorrectionsAsync_WhenTwoCorrectionsShareAClockTick_ReturnsTheOneAddedLast()
+    {
+        var store = Open();
+        var predictionId = await LogAsync(store, "cat", 0.9f, "v1", Image(1));
+        await store.AddCorrectionAsync(predictionId, "dog");
+
+        var latest = await store.AddCorrectionAsync(predictionId, "fox");
+
+        var correction = Assert.Single(await store.GetLatestCorrectionsAsync());
+        Assert.Equal((latest, "fox"), (correction.Id, correction.Label));
+    }
+
+    [Fact]
+    public async Task GetLatestCorrectionsAsync_WithSeveralImages_ReturnsOneEachOldestFirst()
+    {
+        var store = Open();
+        await store.AddCorrectionAsync(Image(1), "a");
+        Time.Advance(TimeSpan.FromSeconds(1));
+        await store.AddCorrectionAsync(Image(2), "b");
+        Time.Advance(TimeSpan.FromSeconds(1));
+        await store.AddCorrectionAsync(Image(3), "c");
+        Time.Advance(TimeSpan.FromSeconds(1));
+
+        await store.AddCorrectionAsync(Image(1), "d"); // moves image 1 to the end
+
+        Assert.Equal(["b", "c", "d"], (await store.GetLatestCorrectionsAsync()).Select(c => c.Label));
+    }
+
+    [Fact]
+    public async Task ReadImageAsync_WhenNotKept_ReturnsNull()
+    {
+        var store = Open();
+        await store.AddCorrectionAsync(Image(1), "a");
+
+        Assert.Null(await store.ReadImageAsync(ContentHash.Of(Image(2))));
+    }
+
+    [Fact]
+    public async Task EveryMember_WithACancelledToken_ThrowsOperationCanceledAndStoresNothing()
+    {
+        var store = Open();
+        var predictionId = await LogAsync(store, "cat", 0.9f, "v1", Image(1));
+        using var cancellation = new CancellationTokenSource();
+        await cancellation.CancelAsync();
+        var cancelled = cancellation.Token;
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => store.LogPredictionAsync(Predicted("cat", 0.9f, "v1", Image(2)), Image(2), cancelled));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => store.FindPredictionAsync(predictionId, cancelled));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => store.AddCorrectionAsync(predictionId, "dog", cancelled));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => store.AddCorrectionAsync(Image(3), "dog", cancelled));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => store.GetLatestCorrectionsAsync(cancelled));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => store.ReadImageAsync(ContentHash.Of(Image(1)), cancelled));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => store.LogShadowPredictionAsync(predictionId, "v2", "cat", 0.5f, cancelled));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => store.GetArmStatisticsAsync("v1", DateTimeOffset.MinValue, cancelled));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => store.GetShadowStatisticsAsync("v2", DateTimeOffset.MinValue, cancelled));
+
+        Assert.Equal(1, (await store.GetArmStatisticsAsync("v1", DateTimeOffset.MinValue)).Count);
+        Assert.Empty(await store.GetLatestCorrectionsAsync());
+        Assert.Equal(0, (await store.GetShadowStatisticsAsync("v2", DateTimeOffset.MinValue)).Count);
+        Assert.Null(await store.ReadImageAsync(ContentHash.Of(Image(3))));
+    }
+
+    [Fact]
+    public async Task CreateStore_OverTheSameStateAfterClosing_KeepsEverythingWritten()
+    {
+        var first = Open();
+        var image = Image(1);
+        var predictionId = await LogAsync(first, "cat", 0.75f, "v1", image);
+        await first.LogShadowPredictionAsync(predictionId, "v2", "dog", 0.5f);
+        var correctionId = await first.AddCorrectionAsync(predictionId, "dog");
+        var kept = Image(2);
+        await first.AddCorrectionAsync(kept, "hat");
+        await CloseAsync(first);
+
+        var reopened = Open();
+
+        Assert.Equal("cat", (await reopened.FindPredictionAsync(predictionId))!.Label);
+        Assert.Equal([(correctionId, "dog"), (null, "hat")], (await reopened.GetLatestCorrectionsAsync()).Select(c => (c.PredictionId is null ? null : c.Id, c.Label)));
+        Assert.Equal(image, await reopened.ReadImageAsync(ContentHash.Of(image)));
+        Assert.Equal(kept, await reopened.ReadImageAsync(ContentHash.Of(kept)));
+        Assert.Equal(new ArmStatistics(1, 0.75, 1, 0), await reopened.GetArmStatisticsAsync("v1", DateTimeOffset.MinValue));
+        Assert.Equal(new ShadowStatistics(1, 0, 0.5, 1, 1), await reopened.GetShadowStatisticsAsync("v2", DateTimeOffset.MinValue));
+    }
+
+    /// <summary>Opens a store that the test's end closes.</summary>
+    private IFeedbackStore Open()
+    {
+        var store = CreateStore(Time);
+        _open.Add(store);
+        return store;
+    }
+
+    private async Task CloseAsync(IFeedbackStore store)
+    {
+        _open.Remove(store);
+        if (store is IAsyncDisposable asyncDisposable)
+            await asyncDisposable.DisposeAsync();
+        else if (store is IDisposable disposable)
+            disposable.Dispose();
+    }
+
+    /// <summary>Distinct bytes for each <paramref name="n"/>; stores keep bytes, they need not decode them.</summary>
+    private static byte[] Image(int n) => [.. "not really an image "u8, (byte)n, (byte)(n >> 8)];
+
+    private static Prediction Predicted(string label, float confidence, string version, byte[] image) =>
+        new(label, confidence, [new LabelScore(label, confidence)], version, ContentHash.Of(image));
+
+    private static Task<string> LogAsync(IFeedbackStore store, string label, float confidence, string version, byte[] image) =>
+        store.LogPredictionAsync(Predicted(label, confidence, version, image), image);
+}

@@ -1,0 +1,88 @@
+using Classifier.Feedback;
+using Classifier.Images;
+
+namespace Classifier.Tests.Feedback;
+
+/// <summary>What every <see cref="IImageStore"/> must do. A backend's test class derives from this and says how to open its store over the test's own state.</summary>
+public abstract class ImageStoreContract : IAsyncLifetime
+{
+    private static readonly byte[] Bytes = [.. "the bytes of an image"u8];
+    private static readonly string Hash = ContentHash.Of(Bytes);
+
+    /// <summary>Opens the store under test over this test's state; a second call opens the same state again, as a restarted process would.</summary>
+    protected abstract IImageStore CreateStore();
+
+    /// <summary>Deletes this test's state.</summary>
+    protected abstract Task DeleteStateAsync();
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync() => DeleteStateAsync();
+
+    [Fact]
+    public async Task ReadAsync_AfterPut_ReturnsTheBytes()
+    {
+        var store = CreateStore();
+
+        await store.PutAsync(Hash, Bytes);
+
+        Assert.Equal(Bytes, await store.ReadAsync(Hash));
+    }
+
+    [Fact]
+    public async Task PutAsync_TwiceWithTheSameImage_KeepsItOnce()
+    {
+        var store = CreateStore();
+        await store.PutAsync(Hash, Bytes);
+
+        await store.PutAsync(Hash, Bytes);
+
+        Assert.Equal(Bytes, await store.ReadAsync(Hash));
+    }
+
+    [Fact]
+    public async Task ReadAsync_WhenNotKept_ReturnsNull()
+    {
+        var store = CreateStore();
+        await store.PutAsync(Hash, Bytes);
+
+        Assert.Null(await store.ReadAsync(ContentHash.Of([1, 2, 3])));
+    }
+
+    [Theory]
+    [InlineData("../../../etc/passwd")]
+    [InlineData("")]
+    [InlineData("ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789")] // upper case
+    [InlineData("abcdef0123456789abcdef0123456789abcdef0123456789abcdef012345678")] // 63 digits
+    [InlineData("ab/def0123456789abcdef0123456789abcdef0123456789abcdef0123456789")]
+    public async Task PutAndRead_WithAStringThatIsNotAContentHash_ThrowArgumentException(string hash)
+    {
+        var store = CreateStore();
+
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => store.PutAsync(hash, Bytes));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => store.ReadAsync(hash));
+    }
+
+    [Fact]
+    public async Task PutAsync_WithACancelledToken_ThrowsOperationCanceledAndKeepsNothing()
+    {
+        var store = CreateStore();
+        using var cancellation = new CancellationTokenSource();
+        await cancellation.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => store.PutAsync(Hash, Bytes, cancellation.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => store.ReadAsync(Hash, cancellation.Token));
+
+        Assert.Null(await store.ReadAsync(Hash));
+    }
+
+    [Fact]
+    public async Task CreateStore_OverTheSameState_ReadsWhatAnEarlierStorePut()
+    {
+        await CreateStore().PutAsync(Hash, Bytes);
+
+        var reopened = CreateStore();
+
+        Assert.Equal(Bytes, await reopened.ReadAsync(Hash));
+    }
+}
