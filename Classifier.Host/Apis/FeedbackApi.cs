@@ -45,9 +45,11 @@ internal static class FeedbackApi
             {
                 id = await store.AddCorrectionAsync(body.PredictionId, label, cancellationToken);
             }
-            catch (KeyNotFoundException e)
+            catch (KeyNotFoundException)
             {
-                throw new RequestProblemException(StatusCodes.Status404NotFound, "Unknown prediction", e.Message);
+                // The library's message names library calls; a caller of this API needs the HTTP ones.
+                throw new RequestProblemException(StatusCodes.Status404NotFound, "Unknown prediction",
+                    $"No prediction has id '{body.PredictionId}'. Use the predictionId that /predict returned, or send the image itself as multipart 'image' + 'label'.");
             }
         }
         else if (request.HasFormContentType)
