@@ -45,11 +45,9 @@ internal static class FeedbackApi
             {
                 id = await store.AddCorrectionAsync(body.PredictionId, label, cancellationToken);
             }
-            catch (KeyNotFoundException)
+            catch (KeyNotFoundException e)
             {
-                // The library's message names library calls; a caller of this API needs the HTTP ones.
-                throw new RequestProblemException(StatusCodes.Status404NotFound, "Unknown prediction",
-                    $"No prediction has id '{body.PredictionId}'. Use the predictionId that /predict returned, or send the image itself as multipart 'image' + 'label'.");
+                throw new RequestProblemException(StatusCodes.Status404NotFound, "Unknown prediction", e.Message);
             }
         }
         else if (request.HasFormContentType)
