@@ -64,7 +64,7 @@ public abstract class ImageStoreContract : IAsyncLifetime
     }
 
     [Fact]
-    public async Task PutAsync_WithACancelledToken_ThrowsOperationCanceledAndKeepsNothing()
+    public async Task PutAndRead_WithACancelledToken_ThrowOperationCanceledAndKeepNothing()
     {
         var store = CreateStore();
         using var cancellation = new CancellationTokenSource();
