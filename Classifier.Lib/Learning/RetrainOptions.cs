@@ -34,6 +34,33 @@ public sealed class RetrainOptions
     public double NewClassMinRecall { get; set; } = 0.5;
 
     /// <summary>
+    /// When the candidate adds classes, the old classes' accuracy on their evaluation images (judged by both models)
+    /// may fall this much; a larger fall rejects when a one-sided McNemar test gives p below
+    /// <see cref="RecallDropSignificance"/>. A head trained on all 10 Fashion-MNIST-like classes loses about 0.04 on
+    /// the old ones against one that never had to tell the new ones apart: that is the price of a new class, not a
+    /// defect (issue 15). Default 0.05.
+    /// </summary>
+    public double OldClassesMaxAccuracyDrop { get; set; } = 0.05;
+
+    /// <summary>
+    /// When the candidate adds classes, the share of an old class's evaluation images that may go to the new
+    /// classes without counting against <see cref="MaxClassRecallDrop"/>: a class beside a new look-alike (tshirt
+    /// when shirt arrives) gives up some recall to it. A class that really collapses into a new one still rejects.
+    /// Default 0.2.
+    /// </summary>
+    public double NewClassMaxRecallTaken { get; set; } = 0.2;
+
+    /// <summary>
+    /// A new class with fewer held-out evaluation images than this has its recall estimated by k-fold
+    /// cross-validation over its training corrections as well (<see cref="NewClassRecallFolds"/> extra head
+    /// trainings; features are cached): six held-out images make a recall a guess. Default 20; 0 never cross-validates.
+    /// </summary>
+    public int NewClassMinEvaluationImages { get; set; } = 20;
+
+    /// <summary>Folds of that cross-validation. Default 5.</summary>
+    public int NewClassRecallFolds { get; set; } = 5;
+
+    /// <summary>
     /// A class with fewer training images than this share of the median class size is augmented (mirror and
     /// zoomed crops, each featurized once and cached), so that a new class learned from a handful of corrections
     /// is not drowned by hundreds of images of each old class. Default 0.5; 0 turns augmentation off.
@@ -59,6 +86,10 @@ public sealed class RetrainOptions
         if (RecallDropSignificance is <= 0 or > 1) throw new ArgumentOutOfRangeException(nameof(RecallDropSignificance), RecallDropSignificance, "Classifier:Retrain:RecallDropSignificance must be in (0, 1].");
         if (MinAccuracy is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(MinAccuracy), MinAccuracy, "Classifier:Retrain:MinAccuracy must be in [0, 1].");
         if (NewClassMinRecall is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(NewClassMinRecall), NewClassMinRecall, "Classifier:Retrain:NewClassMinRecall must be in [0, 1].");
+        if (OldClassesMaxAccuracyDrop is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(OldClassesMaxAccuracyDrop), OldClassesMaxAccuracyDrop, "Classifier:Retrain:OldClassesMaxAccuracyDrop must be in [0, 1].");
+        if (NewClassMaxRecallTaken is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(NewClassMaxRecallTaken), NewClassMaxRecallTaken, "Classifier:Retrain:NewClassMaxRecallTaken must be in [0, 1].");
+        ArgumentOutOfRangeException.ThrowIfNegative(NewClassMinEvaluationImages);
+        if (NewClassRecallFolds is < 2 or > 20) throw new ArgumentOutOfRangeException(nameof(NewClassRecallFolds), NewClassRecallFolds, "Classifier:Retrain:NewClassRecallFolds must be in [2, 20].");
         if (AugmentBelowMedianShare is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(AugmentBelowMedianShare), AugmentBelowMedianShare, "Classifier:Retrain:AugmentBelowMedianShare must be in [0, 1].");
         ArgumentOutOfRangeException.ThrowIfLessThan(KeepVersions, 2);
         if (!Enum.IsDefined(Promotion)) throw new ArgumentOutOfRangeException(nameof(Promotion), Promotion, "Classifier:Retrain:Promotion must be Immediate or Canary.");

@@ -110,7 +110,10 @@ internal sealed class Retrainer(ClassifierWorkspace workspace, IFeedbackStore fe
             currentAnswers = currentScores.Select(s => (string?)served.Head.Labels[Evaluator.ArgMax(s)]).ToArray();
         }
         var judged = evaluationSet.Select((e, i) => new QualityGate.Judged(e.Label, head.Labels[Evaluator.ArgMax(candidateScores[i])], currentAnswers[i])).ToArray();
-        var decision = QualityGate.Judge(judged, candidateMetrics, head.Labels, currentMetrics, current?.Labels, currentVersion, options);
+        // Issue 15: a new class with few held-out images is also judged by cross-validation over its corrections.
+        var newClassRecalls = NewClassRecallEstimator.Estimate([.. trainingSet.Select(e => new NewClassRecallEstimator.Sample(e.Features, e.Label, e.Hash))],
+            judged, [.. head.Labels.Except(current?.Labels ?? head.Labels)], workspace.Options.Training, options, classWeightScale, cancellationToken);
+        var decision = QualityGate.Judge(judged, candidateMetrics, head.Labels, currentMetrics, current?.Labels, currentVersion, options, newClassRecalls);
         var firstTier = FirstTierTrainer.Train(featurizer.Decoder, firstTierSamples,
             [.. evaluationSet.Select((e, i) => new FirstTierTrainer.Judged(e.Bytes, e.Label, judged[i].Candidate))],
             head.Labels, workspace.Options.Training, workspace.Options.Cascade, classWeightScale, cancellationToken);
