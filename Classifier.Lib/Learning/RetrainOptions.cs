@@ -68,6 +68,12 @@ public sealed class RetrainOptions
     public double AugmentBelowMedianShare { get; set; } = 0.5;
 
     /// <summary>
+    /// Largest extra weight (median class size / the class's size, on top of class-balanced weights) given to a
+    /// class that <see cref="AugmentBelowMedianShare"/> augments. Default 8; 1 leaves balanced weights alone.
+    /// </summary>
+    public double SmallClassMaxWeightScale { get; set; } = 8;
+
+    /// <summary>
     /// What a candidate that passes the gate becomes: <see cref="RetrainPromotion.Immediate"/> promotes it at once;
     /// <see cref="RetrainPromotion.Canary"/> registers it and lets the service bring it in through a canary
     /// (<c>Classifier:Canary</c>). Default <see cref="RetrainPromotion.Immediate"/>.
@@ -91,6 +97,7 @@ public sealed class RetrainOptions
         ArgumentOutOfRangeException.ThrowIfNegative(NewClassMinEvaluationImages);
         if (NewClassRecallFolds is < 2 or > 20) throw new ArgumentOutOfRangeException(nameof(NewClassRecallFolds), NewClassRecallFolds, "Classifier:Retrain:NewClassRecallFolds must be in [2, 20].");
         if (AugmentBelowMedianShare is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(AugmentBelowMedianShare), AugmentBelowMedianShare, "Classifier:Retrain:AugmentBelowMedianShare must be in [0, 1].");
+        if (SmallClassMaxWeightScale is < 1 or > 100) throw new ArgumentOutOfRangeException(nameof(SmallClassMaxWeightScale), SmallClassMaxWeightScale, "Classifier:Retrain:SmallClassMaxWeightScale must be in [1, 100].");
         ArgumentOutOfRangeException.ThrowIfLessThan(KeepVersions, 2);
         if (!Enum.IsDefined(Promotion)) throw new ArgumentOutOfRangeException(nameof(Promotion), Promotion, "Classifier:Retrain:Promotion must be Immediate or Canary.");
     }

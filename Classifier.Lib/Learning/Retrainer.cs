@@ -167,7 +167,7 @@ internal sealed class Retrainer(ClassifierWorkspace workspace, IFeedbackStore fe
         }
         trainingSet.AddRange(additions);
         augmented = additions.Count;
-        return small.ToDictionary(label => label, label => (float)Math.Clamp(median / sizes[label], 1, 8), StringComparer.Ordinal);
+        return small.ToDictionary(label => label, label => (float)Math.Clamp(median / sizes[label], 1, options.SmallClassMaxWeightScale), StringComparer.Ordinal);
     }
 
     /// <summary>A fixed share of images, chosen by hash: the same images on every run and every machine.</summary>
