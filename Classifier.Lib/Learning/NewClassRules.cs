@@ -11,17 +11,23 @@ namespace Classifier.Learning;
 /// </summary>
 internal static class NewClassRules
 {
-    /// <summary>Mean recall over every label with evaluation images, the current version scoring 0 on labels it does not know.</summary>
-    internal static void UnionMacroAccuracy(IReadOnlyList<Judged> judged, string? currentVersion, RetrainOptions options, Action<bool, string> check)
+    /// <summary>
+    /// Mean recall over the union of labels: the old classes' on their evaluation images, each new class's from its
+    /// estimate (a handful of held-out images would make its term a coin flip); the current version scores 0 on the
+    /// new classes, which it cannot answer.
+    /// </summary>
+    internal static void UnionMacroAccuracy(IReadOnlyList<Judged> judged, string[] newClasses, IReadOnlyList<NewClassRecall> recalls,
+        string? currentVersion, RetrainOptions options, Action<bool, string> check)
     {
-        var byLabel = judged.GroupBy(j => j.Truth).ToArray();
-        if (byLabel.Length == 0)
+        var old = judged.Where(j => !newClasses.Contains(j.Truth)).GroupBy(j => j.Truth).ToArray();
+        int classes = old.Length + recalls.Count;
+        if (classes == 0)
             return;
-        double candidate = byLabel.Average(g => g.Count(j => j.Candidate == g.Key) / (double)g.Count());
-        double current = byLabel.Average(g => g.Count(j => j.Current == g.Key) / (double)g.Count());
+        double candidate = (old.Sum(g => g.Count(j => j.Candidate == g.Key) / (double)g.Count()) + recalls.Sum(r => r.Recall)) / classes;
+        double current = old.Sum(g => g.Count(j => j.Current == g.Key) / (double)g.Count()) / classes;
         double required = current - options.AccuracyTolerance;
         bool ok = candidate >= required;
-        check(ok, F($"macro accuracy over {byLabel.Length} classes {candidate:F4} vs current {currentVersion} {current:F4}, which answers none of the new classes (tolerance {options.AccuracyTolerance:F4})")
+        check(ok, F($"macro accuracy over {classes} classes {candidate:F4} vs current {currentVersion} {current:F4}, which answers none of the new classes (tolerance {options.AccuracyTolerance:F4})")
             + (ok ? "" : F($": needs {required:F4}; the candidate is worse on the old classes than the new ones gain")));
     }
 
@@ -49,26 +55,26 @@ internal static class NewClassRules
         check(ok, text);
     }
 
-    /// <summary>
-    /// Each new class's recall, from <paramref name="estimates"/> when given, else from its held-out images, against
-    /// <see cref="RetrainOptions.NewClassMinRecall"/>. Returns the recalls the decision records.
-    /// </summary>
-    internal static IReadOnlyList<NewClassRecall> NewClassRecalls(string[] newClasses, EvaluationMetrics candidate,
-        IReadOnlyList<NewClassRecall>? estimates, RetrainOptions options, Action<bool, string> check, List<string> notes)
-    {
-        var recalls = new List<NewClassRecall>();
-        foreach (var label in newClasses)
-        {
-            var recall = estimates?.FirstOrDefault(r => r.Label == label)
+    /// <summary>Each new class's recall: its estimate when given, else its held-out images' (none when it has no images to judge).</summary>
+    internal static IReadOnlyList<NewClassRecall> Resolve(string[] newClasses, EvaluationMetrics candidate, IReadOnlyList<NewClassRecall>? estimates) =>
+        [.. newClasses.Select(label => estimates?.FirstOrDefault(r => r.Label == label)
                 ?? (candidate.PerClass.TryGetValue(label, out var m)
                     ? NewClassRecall.HeldOutOnly(label, (int)Math.Round(m.Recall * m.Support), m.Support)
-                    : NewClassRecall.HeldOutOnly(label, 0, 0));
-            if (recall.Images == 0)
+                    : NewClassRecall.HeldOutOnly(label, 0, 0)))
+            .Where(r => r.Images > 0)];
+
+    /// <summary>Each new class's recall against <see cref="RetrainOptions.NewClassMinRecall"/>.</summary>
+    internal static void NewClassRecalls(string[] newClasses, IReadOnlyList<NewClassRecall> recalls, RetrainOptions options,
+        Action<bool, string> check, List<string> notes)
+    {
+        foreach (var label in newClasses)
+        {
+            var recall = recalls.FirstOrDefault(r => r.Label == label);
+            if (recall is null)
             {
                 notes.Add($"new class '{label}' has no evaluation images yet; judged by the other rules only");
                 continue;
             }
-            recalls.Add(recall);
             bool ok = recall.Recall >= options.NewClassMinRecall;
             string images = recall.Folds == 0
                 ? F($"{recall.Images} held-out images")
@@ -76,6 +82,5 @@ internal static class NewClassRules
             check(ok, F($"new class '{label}': recall {recall.Recall:F2} on {images}, needs {options.NewClassMinRecall:F2}")
                 + (ok ? "" : $": send more corrections of '{label}'"));
         }
-        return recalls;
     }
 }

@@ -34,6 +34,7 @@ internal static class QualityGate
             : F($"accuracy {candidate.Accuracy:F4} < floor {options.MinAccuracy:F4}: check the dataset and the corrections' labels"));
 
         var newClasses = currentLabels is null ? [] : candidateLabels.Except(currentLabels).Order(StringComparer.Ordinal).ToArray();
+        var recalls = NewClassRules.Resolve(newClasses, candidate, newClassRecalls);
         if (current is not null && currentLabels is not null)
         {
             if (newClasses.Length == 0)
@@ -45,7 +46,7 @@ internal static class QualityGate
             }
             else
             {
-                NewClassRules.UnionMacroAccuracy(judged, currentVersion, options, Check);
+                NewClassRules.UnionMacroAccuracy(judged, newClasses, recalls, currentVersion, options, Check);
                 NewClassRules.OldClassesPaired(judged, newClasses, options, Check);
             }
             foreach (var label in currentLabels.Where(l => current.PerClass.TryGetValue(l, out var c) && c.Support > 0))
@@ -58,7 +59,7 @@ internal static class QualityGate
             }
             passes.Add(F($"recall of existing classes checked: a fall above {options.MaxClassRecallDrop:F4} rejects when p < {options.RecallDropSignificance:F4}"));
         }
-        var recalls = NewClassRules.NewClassRecalls(newClasses, candidate, newClassRecalls, options, Check, passes);
+        NewClassRules.NewClassRecalls(newClasses, recalls, options, Check, passes);
         return new GateDecision(failures.Count == 0, [.. failures, .. passes], currentVersion, candidate.Count, candidate, current, newClasses, recalls);
     }
 
