@@ -12,6 +12,7 @@ var suites = new Dictionary<string, Func<BenchContext, SuiteReport>>(StringCompa
     ["hotswap"] = HotswapSuite.Run,
     ["memory"] = MemorySuite.Run,
     ["cascade"] = CascadeSuite.Run,
+    ["newclass"] = NewClassSuite.Run,
 };
 
 if (args.Length == 0 || args[0] is "-h" or "--help")

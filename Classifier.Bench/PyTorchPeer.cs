@@ -40,8 +40,10 @@ internal static class PyTorchPeer
         var outcome = Run(threads, warmup, count, rounds);
         if (outcome.Result is null)
         {
-            Apt.Install("python3-torch", "python3-torchvision");
+            var problem = Apt.Install("python3-torch", "python3-torchvision");
             outcome = Run(threads, warmup, count, rounds);
+            if (outcome.Result is null && problem is not null)
+                outcome = (null, $"{outcome.Problem}; {problem}");
         }
         return outcome;
     }

@@ -10,6 +10,7 @@ namespace Classifier.Learning;
 /// <param name="Candidate">The candidate's metrics on that set.</param>
 /// <param name="Current">The current version's metrics on the same set.</param>
 /// <param name="NewClasses">Classes the candidate knows and the current version does not.</param>
+/// <param name="NewClassRecalls">Each new class's recall and the images it was estimated on (null for versions judged before these were recorded).</param>
 public sealed record GateDecision(
     bool Passed,
     IReadOnlyList<string> Reasons,
@@ -17,4 +18,5 @@ public sealed record GateDecision(
     int EvaluationCount,
     EvaluationMetrics Candidate,
     EvaluationMetrics? Current,
-    IReadOnlyList<string> NewClasses);
+    IReadOnlyList<string> NewClasses,
+    IReadOnlyList<NewClassRecall>? NewClassRecalls = null);

@@ -13,6 +13,9 @@ namespace Classifier.Training;
 /// </summary>
 internal sealed class TrainingPipeline(Featurizer featurizer, ModelRegistry registry, ClassifierOptions options, TimeProvider time)
 {
+    /// <summary>How heads are trained (other trainings of the same kind, such as cross-validation folds, use them too).</summary>
+    internal TrainingOptions HeadOptions => options.Training;
+
     /// <summary>
     /// Trains on <c>datasetRoot/train</c>, evaluates on <c>datasetRoot/test</c>, registers the version and makes it current
     /// (the first training, and the <c>train</c> verb).

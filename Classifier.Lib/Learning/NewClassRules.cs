@@ -1,0 +1,86 @@
+using Classifier.Evaluation;
+using static Classifier.Learning.QualityGate;
+
+namespace Classifier.Learning;
+
+/// <summary>
+/// The quality gate's rules for a candidate that adds classes (issue 15). Micro accuracy on an evaluation set of
+/// hundreds of old-class images and a handful of new-class ones prefers the current version, which cannot answer the
+/// new classes at all, whenever the candidate gives up a little on old classes that look like the new ones: so the
+/// overall comparison is macro accuracy over the union of labels, and the old classes are compared image by image.
+/// </summary>
+internal static class NewClassRules
+{
+    /// <summary>
+    /// Mean recall over the union of labels: the old classes' on their evaluation images, each new class's from its
+    /// estimate (a handful of held-out images would make its term a coin flip); the current version scores 0 on the
+    /// new classes, which it cannot answer.
+    /// </summary>
+    internal static void UnionMacroAccuracy(IReadOnlyList<Judged> judged, string[] newClasses, IReadOnlyList<NewClassRecall> recalls,
+        string? currentVersion, RetrainOptions options, Action<bool, string> check)
+    {
+        var old = judged.Where(j => !newClasses.Contains(j.Truth)).GroupBy(j => j.Truth).ToArray();
+        int classes = old.Length + recalls.Count;
+        if (classes == 0)
+            return;
+        double candidate = (old.Sum(g => g.Count(j => j.Candidate == g.Key) / (double)g.Count()) + recalls.Sum(r => r.Recall)) / classes;
+        double current = old.Sum(g => g.Count(j => j.Current == g.Key) / (double)g.Count()) / classes;
+        double required = current - options.AccuracyTolerance;
+        bool ok = candidate >= required;
+        check(ok, F($"macro accuracy over {classes} classes {candidate:F4} vs current {currentVersion} {current:F4}, which answers none of the new classes (tolerance {options.AccuracyTolerance:F4})")
+            + (ok ? "" : F($": needs {required:F4}; the candidate is worse on the old classes than the new ones gain")));
+    }
+
+    /// <summary>
+    /// The old classes' images judged by both models: a fall of their accuracy above
+    /// <see cref="RetrainOptions.OldClassesMaxAccuracyDrop"/> rejects when a one-sided McNemar test says it is real.
+    /// </summary>
+    internal static void OldClassesPaired(IReadOnlyList<Judged> judged, string[] newClasses, RetrainOptions options, Action<bool, string> check)
+    {
+        var old = judged.Where(j => !newClasses.Contains(j.Truth)).ToArray();
+        if (old.Length == 0)
+            return;
+        double before = old.Count(j => j.Current == j.Truth) / (double)old.Length;
+        double after = old.Count(j => j.Candidate == j.Truth) / (double)old.Length;
+        int lost = old.Count(j => j.Current == j.Truth && j.Candidate != j.Truth);
+        int gained = old.Count(j => j.Current != j.Truth && j.Candidate == j.Truth);
+        int toNew = old.Count(j => j.Current == j.Truth && newClasses.Contains(j.Candidate));
+        double p = McNemarOneSided(lost, gained);
+        bool ok = before - after <= options.OldClassesMaxAccuracyDrop || p >= options.RecallDropSignificance;
+        string text = F($"old classes' accuracy {before:F4} -> {after:F4} on {old.Length} images ({lost} lost, {toNew} of them to new classes; {gained} gained; p = {p:F4}): a fall above {options.OldClassesMaxAccuracyDrop:F4} rejects when p < {options.RecallDropSignificance:F4}");
+        if (!ok)
+            text += toNew * 2 >= lost
+                ? ": the new classes take old classes' images; send corrections of the old-class images they are confused with"
+                : ": the candidate confuses old classes with each other; check recent corrections of old classes";
+        check(ok, text);
+    }
+
+    /// <summary>Each new class's recall: its estimate when given, else its held-out images' (none when it has no images to judge).</summary>
+    internal static IReadOnlyList<NewClassRecall> Resolve(string[] newClasses, EvaluationMetrics candidate, IReadOnlyList<NewClassRecall>? estimates) =>
+        [.. newClasses.Select(label => estimates?.FirstOrDefault(r => r.Label == label)
+                ?? (candidate.PerClass.TryGetValue(label, out var m)
+                    ? NewClassRecall.HeldOutOnly(label, (int)Math.Round(m.Recall * m.Support), m.Support)
+                    : NewClassRecall.HeldOutOnly(label, 0, 0)))
+            .Where(r => r.Images > 0)];
+
+    /// <summary>Each new class's recall against <see cref="RetrainOptions.NewClassMinRecall"/>.</summary>
+    internal static void NewClassRecalls(string[] newClasses, IReadOnlyList<NewClassRecall> recalls, RetrainOptions options,
+        Action<bool, string> check, List<string> notes)
+    {
+        foreach (var label in newClasses)
+        {
+            var recall = recalls.FirstOrDefault(r => r.Label == label);
+            if (recall is null)
+            {
+                notes.Add($"new class '{label}' has no evaluation images yet; judged by the other rules only");
+                continue;
+            }
+            bool ok = recall.Recall >= options.NewClassMinRecall;
+            string images = recall.Folds == 0
+                ? F($"{recall.Images} held-out images")
+                : F($"{recall.Images} images ({recall.HeldOut} held-out, {recall.CrossValidated} by {recall.Folds}-fold cross-validation)");
+            check(ok, F($"new class '{label}': recall {recall.Recall:F2} on {images}, needs {options.NewClassMinRecall:F2}")
+                + (ok ? "" : $": send more corrections of '{label}'"));
+        }
+    }
+}
