@@ -14,7 +14,11 @@ internal static class NewClassRules
     /// <summary>
     /// Mean recall over the union of labels: the old classes' on their evaluation images, each new class's from its
     /// estimate (a handful of held-out images would make its term a coin flip); the current version scores 0 on the
-    /// new classes, which it cannot answer.
+    /// new classes, which it cannot answer. A paired test, not a raw difference: the candidate fails only when its
+    /// macro accuracy is below the current's by more than <see cref="RetrainOptions.AccuracyTolerance"/> and the fall is
+    /// unlikely to be noise (one-sided p below <see cref="RetrainOptions.RecallDropSignificance"/>). The difference's
+    /// variance adds each old class's paired per-image variance and each new class's binomial variance; with 50 images
+    /// a class, one image is 0.02 of a class's recall, so a raw comparison with tolerance 0 decided on noise.
     /// </summary>
     internal static void UnionMacroAccuracy(IReadOnlyList<Judged> judged, string[] newClasses, IReadOnlyList<NewClassRecall> recalls,
         string? currentVersion, RetrainOptions options, Action<bool, string> check)
@@ -25,10 +29,31 @@ internal static class NewClassRules
             return;
         double candidate = (old.Sum(g => g.Count(j => j.Candidate == g.Key) / (double)g.Count()) + recalls.Sum(r => r.Recall)) / classes;
         double current = old.Sum(g => g.Count(j => j.Current == g.Key) / (double)g.Count()) / classes;
-        double required = current - options.AccuracyTolerance;
-        bool ok = candidate >= required;
-        check(ok, F($"macro accuracy over {classes} classes {candidate:F4} vs current {currentVersion} {current:F4}, which answers none of the new classes (tolerance {options.AccuracyTolerance:F4})")
-            + (ok ? "" : F($": needs {required:F4}; the candidate is worse on the old classes than the new ones gain")));
+        double variance = (old.Sum(g => PairedVariance(g.Key, [.. g])) + recalls.Sum(r => r.Recall * (1 - r.Recall) / r.Images)) / (classes * (double)classes);
+        double shortfall = current - options.AccuracyTolerance - candidate;
+        double p = shortfall <= 0 ? 1 : variance <= 0 ? 0 : NormalUpperTail(shortfall / Math.Sqrt(variance));
+        bool ok = p >= options.RecallDropSignificance;
+        check(ok, F($"macro accuracy over {classes} classes {candidate:F4} vs current {currentVersion} {current:F4}, which answers none of the new classes (tolerance {options.AccuracyTolerance:F4}; standard error {Math.Sqrt(variance):F4}, p = {p:F4} {(ok ? ">=" : "<")} {options.RecallDropSignificance:F4})")
+            + (ok ? "" : F($": needs about {current - options.AccuracyTolerance:F4}; the candidate is worse on the old classes than the new ones gain")));
+    }
+
+    /// <summary>Variance of one class's paired recall difference (candidate right minus current right, per image), over its images.</summary>
+    private static double PairedVariance(string label, Judged[] ofClass)
+    {
+        int n = ofClass.Length;
+        int gained = ofClass.Count(j => j.Candidate == label && j.Current != label);
+        int lost = ofClass.Count(j => j.Candidate != label && j.Current == label);
+        double mean = (gained - lost) / (double)n;
+        return ((gained + lost) / (double)n - mean * mean) / n;
+    }
+
+    /// <summary>P(Z &gt; <paramref name="z"/>) for a standard normal Z: Abramowitz and Stegun 7.1.26 (absolute error below 1.5e-7).</summary>
+    internal static double NormalUpperTail(double z)
+    {
+        double x = Math.Abs(z) / Math.Sqrt(2);
+        double t = 1 / (1 + 0.3275911 * x);
+        double erfc = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))) * Math.Exp(-x * x);
+        return z >= 0 ? erfc / 2 : 1 - erfc / 2;
     }
 
     /// <summary>

@@ -25,12 +25,12 @@ public sealed class NewClassLearningTests(SampleFixture sample, ITestOutputHelpe
     {
         // Shirt is Fashion-MNIST's hardest class: from 30 corrections its cross-validated recall is about 0.3 (bench
         // 'newclass': 0.16-0.31 on test images), under the default floor of 0.5, which rejects it with "send more
-        // corrections of 'shirt'"; and the 0.30 it gains is about what the 9 old classes give up together (macro
-        // accuracy over the union 0.8100 vs 0.8120 here). The operator accepts that: floor 0.2, tolerance 0.01.
+        // corrections of 'shirt'". The 0.30 it gains is about what the 9 old classes give up together (macro accuracy
+        // over the union 0.8100 vs 0.8120 here): the paired test finds that difference to be noise, so the floor alone
+        // decides. This operator accepts a new class recognised 3 times as often as chance: floor 0.2.
         var figures = await LearnAsync(["shirt"], new()
         {
             ["Classifier:Retrain:NewClassMinRecall"] = "0.2",
-            ["Classifier:Retrain:AccuracyTolerance"] = "0.01",
         });
 
         Assert.True(figures.NewRecalls["shirt"] >= 0.2, $"shirt recall {figures.NewRecalls["shirt"]:F3}");

@@ -114,6 +114,38 @@ public sealed class QualityGateTests
     }
 
     [Fact]
+    public void Judge_NewClassPaysForAboutWhatOldClassesGiveUp_PassesOnANoiseDifference_RejectsWhenStrict()
+    {
+        // 9 old classes of 50 images, 45 right before; the candidate gives 2 of each to the new class (0.90 -> 0.86);
+        // the new class is right on 10 of 30: macro over 10 classes 0.8073 vs 0.8100, a raw fall of 0.0027.
+        string[] old = ["a", "b", "c", "d", "e", "f", "g", "h", "i"];
+        var rows = old.SelectMany(c => Repeat(43, c, c, c).Concat(Repeat(2, c, "shirt", c)).Concat(Repeat(5, c, "x", "x")))
+            .Concat(Repeat(10, "shirt", "shirt", "a")).Concat(Repeat(20, "shirt", "a", "a")).ToArray();
+        var lenient = new RetrainOptions { NewClassMinRecall = 0.3 };
+
+        var decision = Judge(rows, [.. old, "shirt", "x"], [.. old, "x"], lenient);
+        var strict = Judge(rows, [.. old, "shirt", "x"], [.. old, "x"], new RetrainOptions { NewClassMinRecall = 0.3, RecallDropSignificance = 1 });
+
+        Assert.True(decision.Passed, string.Join("; ", decision.Reasons));
+        Assert.Contains(decision.Reasons, r => r.StartsWith("macro accuracy over 10 classes 0.8073 vs current v1 0.8100", StringComparison.Ordinal) && r.Contains("p = 0.") && r.Contains(">= 0.0500"));
+        Assert.False(strict.Passed);
+        Assert.StartsWith("macro accuracy over 10 classes", strict.Reasons[0]);
+    }
+
+    [Fact]
+    public void Judge_OldClassesLoseFarMoreThanTheNewClassGains_RejectsOnMacroAccuracy()
+    {
+        string[] old = ["a", "b", "c", "d"];
+        var rows = old.SelectMany(c => Repeat(30, c, c, c).Concat(Repeat(20, c, "owl", c)))
+            .Concat(Repeat(27, "owl", "owl", "a")).Concat(Repeat(3, "owl", "a", "a")).ToArray();
+
+        var decision = Judge(rows, [.. old, "owl"], old);
+
+        Assert.False(decision.Passed);
+        Assert.Contains(decision.Reasons, r => r.StartsWith("macro accuracy over 5 classes 0.6600 vs current v1 0.8000", StringComparison.Ordinal) && r.Contains("p = 0.0000 < 0.0500"));
+    }
+
+    [Fact]
     public void Judge_OldClassCollapsesIntoANewClass_RejectsAndNamesIt()
     {
         // 40 of 50 trousers now answered 'pants' (a poisoned new label): only 10 (0.2 of the class) are excused.
