@@ -7,6 +7,7 @@ using Classifier.Host.Apis;
 using Classifier.Registry;
 using Classifier.Tests.Infrastructure;
 using Xunit.Abstractions;
+using static Classifier.Tests.Host.LearningHttp;
 
 namespace Classifier.Tests.Host;
 
@@ -93,48 +94,6 @@ public sealed class LifelongLearningTests(SampleFixture sample, ITestOutputHelpe
         Assert.Equal(HttpStatusCode.OK, rollback.StatusCode);
         var afterRollback = await PredictAllAsync(client, newTest.Take(2).ToArray());
         Assert.All(afterRollback, p => Assert.Equal("v1", p.Version));
-    }
-
-    private sealed record Answer(string Truth, string Predicted, string Version);
-
-    private static void Copy(IEnumerable<LabeledImageFile> files, string root)
-    {
-        foreach (var file in files)
-        {
-            var folder = Path.Combine(root, file.Label);
-            Directory.CreateDirectory(folder);
-            File.Copy(file.Path, Path.Combine(folder, Path.GetFileName(file.Path)));
-        }
-    }
-
-    private static async Task CorrectAsync(HttpClient client, string path, string label)
-    {
-        var response = await client.PostAsync("/predict", new MultipartFormDataContent { { new ByteArrayContent(File.ReadAllBytes(path)), "image", Path.GetFileName(path) } });
-        response.EnsureSuccessStatusCode();
-        var id = (await response.Content.ReadFromJsonAsync<PredictResponse>())!.PredictionId;
-        (await client.PostAsJsonAsync("/feedback", new { predictionId = id, label })).EnsureSuccessStatusCode();
-    }
-
-    private static async Task<Answer[]> PredictAllAsync(HttpClient client, IReadOnlyList<LabeledImageFile> files)
-    {
-        var answers = new List<Answer>();
-        foreach (var chunk in files.Chunk(64))
-        {
-            var form = new MultipartFormDataContent();
-            foreach (var file in chunk)
-                form.Add(new ByteArrayContent(File.ReadAllBytes(file.Path)), "images", Path.GetFileName(file.Path));
-            var response = await client.PostAsync("/batch_predict", form);
-            response.EnsureSuccessStatusCode();
-            var body = (await response.Content.ReadFromJsonAsync<BatchPredictResponse>())!;
-            answers.AddRange(body.Results.Select(r => new Answer(chunk[r.Index].Label, r.Prediction!.Class, r.Prediction.ModelVersion)));
-        }
-        return [.. answers];
-    }
-
-    private static double Recall(IEnumerable<Answer> answers, string label)
-    {
-        var ofLabel = answers.Where(a => a.Truth == label).ToArray();
-        return ofLabel.Count(a => a.Predicted == label) / (double)ofLabel.Length;
     }
 
     private static double Accuracy(IReadOnlyCollection<Answer> answers) => answers.Count(a => a.Predicted == a.Truth) / (double)answers.Count;
