@@ -19,7 +19,7 @@ internal sealed class AbShadowController(ExperimentState state, ArmLoader loader
         {
             CheckAb(arms, version);
             var keep = arms.Settings.AbVersion == version && arms.Ab is not null;
-            var ab = keep ? arms.Ab : loaded ?? throw new InvalidOperationException($"Version '{version}' was not loaded for the A/B test.");
+            var ab = keep ? arms.Ab : loaded ?? throw ChangedMeanwhile("A/B test", version);
             var since = keep ? arms.Settings.AbSinceUtc : time.GetUtcNow();
             return arms with
             {
@@ -49,7 +49,7 @@ internal sealed class AbShadowController(ExperimentState state, ArmLoader loader
         {
             CheckShadow(arms, version);
             var keep = arms.Settings.ShadowVersion == version && arms.Shadow is not null;
-            var shadow = keep ? arms.Shadow : loaded ?? throw new InvalidOperationException($"Version '{version}' was not loaded for the shadow.");
+            var shadow = keep ? arms.Shadow : loaded ?? throw ChangedMeanwhile("shadow", version);
             var since = keep ? arms.Settings.ShadowSinceUtc : time.GetUtcNow();
             return arms with { Settings = arms.Settings with { ShadowVersion = version, ShadowSinceUtc = since }, Shadow = shadow };
         }, cancellationToken, loaded).ConfigureAwait(false);
@@ -63,6 +63,10 @@ internal sealed class AbShadowController(ExperimentState state, ArmLoader loader
             Settings = arms.Settings with { ShadowVersion = null, ShadowSinceUtc = null },
             Shadow = null,
         }, cancellationToken).ConfigureAwait(false)).Settings;
+
+    /// <summary>Another change ended the experiment between the look that found the version loaded and the gate.</summary>
+    private static ClassifierRequestException ChangedMeanwhile(string experiment, string version) =>
+        new(RequestProblem.Conflict, $"The {experiment} changed while '{version}' was being set; set it again.");
 
     private void CheckAb(ExperimentArms arms, string version)
     {

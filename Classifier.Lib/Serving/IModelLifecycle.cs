@@ -5,7 +5,7 @@ namespace Classifier.Serving;
 /// <summary>
 /// Which version serves: the registered versions, the history of the current one, promotion and rollback. A promotion
 /// loads the version before it moves the pointer (a version that cannot serve is never promoted), and both return once
-/// this process serves the new version; other processes follow the registry. Refusals throw
+/// this process serves the new version (waiting at most 30 s for the reload service); other processes follow the registry. Refusals throw
 /// <see cref="ClassifierRequestException"/>.
 /// </summary>
 public interface IModelLifecycle
