@@ -13,7 +13,7 @@ internal static class ExperimentsApi
         experiments.MapGet("/", Get).WithName("Experiments")
             .WithSummary("The A/B test, the canary and the shadow, with per-arm counts, mean confidence, accuracy on feedback (95% Wilson interval), the canary's steps and outcome, and shadow agreement.");
 
-        var admin = experiments.MapGroup("/").AddEndpointFilter<AdminApiKeyFilter>().ProducesProblem(StatusCodes.Status401Unauthorized);
+        var admin = experiments.MapGroup("/").RequireAdminKey().ProducesProblem(StatusCodes.Status401Unauthorized);
         admin.MapPut("/ab", PutAb).WithName("SetAbTest").WithSummary("Start or change the A/B test: percent of callers get version (admin).")
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);

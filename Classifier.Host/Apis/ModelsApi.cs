@@ -17,7 +17,7 @@ internal static class ModelsApi
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         models.MapGet("/history", History).WithName("ModelHistory").WithSummary("Every change of the current version: who, when, why.");
 
-        var admin = models.MapGroup("/").AddEndpointFilter<AdminApiKeyFilter>().ProducesProblem(StatusCodes.Status401Unauthorized);
+        var admin = models.MapGroup("/").RequireAdminKey().ProducesProblem(StatusCodes.Status401Unauthorized);
         admin.MapPost("/{version}/promote", Promote).WithName("PromoteModel").WithSummary("Serve this version (admin). ?expectedCurrent=vN refuses with 409 when another version has become current meanwhile.")
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         admin.MapPost("/rollback", Rollback).WithName("RollbackModel").WithSummary("Serve the version that served before the current one (admin). ?expectedCurrent=vN as for promote.")

@@ -15,7 +15,7 @@ internal static class RetrainApi
     {
         app.MapPost("/retrain", Enqueue).WithName("Retrain").WithTags("Learning")
             .WithSummary("Queue a retrain (admin). ?force=true retrains even without new feedback.")
-            .AddEndpointFilter<AdminApiKeyFilter>().ProducesProblem(StatusCodes.Status401Unauthorized);
+            .RequireAdminKey().ProducesProblem(StatusCodes.Status401Unauthorized);
         app.MapGet("/retrain/{jobId}", Status).WithName("RetrainStatus").WithTags("Learning")
             .WithSummary("State of a retrain job and, once it has run, its result.").ProducesProblem(StatusCodes.Status404NotFound);
         return app;
