@@ -32,8 +32,6 @@ internal static class NewClassSuite
         ("no augmentation (balanced weights)", o => o.AugmentBelowMedianShare = 0),
         ("augmentation, extra weight <= 2", o => o.SmallClassMaxWeightScale = 2),
         ("augmentation, no extra weight", o => o.SmallClassMaxWeightScale = 1),
-        ("augmentation, extra weight <= 16", o => o.SmallClassMaxWeightScale = 16),
-        ("augmentation, extra weight <= 32", o => o.SmallClassMaxWeightScale = 32),
     ];
 
     internal static SuiteReport Run(BenchContext context)
