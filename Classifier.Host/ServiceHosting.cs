@@ -23,7 +23,7 @@ internal static partial class ServiceHosting
         builder.Services.AddRetrainJobs();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
-        builder.Services.AddOpenApi(options => options.AddAdminApiKeySecurity());
+        builder.Services.AddOpenApi(options => options.AddAdminApiKeySecurity().DescribeService());
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull);
 
         long maxRequestBytes = builder.Configuration.GetValue<long?>($"{ClassifierOptions.SectionName}:{nameof(ServiceOptions.MaxRequestBytes)}") ?? new ServiceOptions().MaxRequestBytes;

@@ -12,7 +12,7 @@ internal static class FeedbackApi
 {
     internal static IEndpointRouteBuilder MapFeedbackApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/feedback", AddAsync)
+        app.MapPost("/feedback", AddAsync).WithTags("Feedback")
             .WithName("Feedback")
             .WithSummary("JSON { predictionId, label }, or multipart 'image' + 'label' for an image never predicted.")
             .ProducesProblem(StatusCodes.Status400BadRequest)

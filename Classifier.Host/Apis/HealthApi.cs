@@ -8,8 +8,8 @@ internal static class HealthApi
 {
     internal static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/healthz", () => TypedResults.Ok(new Health("alive", null, null, null, null))).WithName("Alive").WithTags("Health");
-        app.MapGet("/readyz", Ready).WithName("Ready").WithTags("Health");
+        app.MapGet("/healthz", () => TypedResults.Ok(new Health("alive", null, null, null, null))).WithName("Alive").WithTags("Health").WithSummary("The process answers.");
+        app.MapGet("/readyz", Ready).WithName("Ready").WithTags("Health").WithSummary("A model is loaded and serving; 503 with the reason until then.");
         return app;
     }
 

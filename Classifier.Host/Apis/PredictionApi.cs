@@ -12,7 +12,7 @@ internal static class PredictionApi
 {
     internal static IEndpointRouteBuilder MapPredictionApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/predict", PredictAsync)
+        app.MapPost("/predict", PredictAsync).WithTags("Prediction")
             .WithName("Predict")
             .WithSummary("Classify one image (multipart field 'image', or the image as the body).")
             .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -21,7 +21,7 @@ internal static class PredictionApi
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .DisableAntiforgery();
-        app.MapPost("/batch_predict", BatchPredictAsync)
+        app.MapPost("/batch_predict", BatchPredictAsync).WithTags("Prediction")
             .WithName("BatchPredict")
             .WithSummary("Classify several images (multipart field 'images', repeated); a bad image gets its own error entry.")
             .ProducesProblem(StatusCodes.Status400BadRequest)

@@ -5,7 +5,8 @@ namespace Classifier.Host.Security;
 
 /// <summary>
 /// States in the OpenAPI document who may call what: an API-key scheme (the <c>X-Api-Key</c> header) and, on every
-/// operation that needs the admin key, a requirement of it, so that generated clients send the key.
+/// operation that needs the admin key, a requirement of it, so that generated clients send the key; every other operation
+/// says explicitly that it needs none.
 /// </summary>
 internal static class ApiKeyOpenApi
 {
@@ -28,11 +29,11 @@ internal static class ApiKeyOpenApi
         });
         options.AddOperationTransformer((operation, context, _) =>
         {
-            if (context.Description.ActionDescriptor.EndpointMetadata.OfType<AdminOnly.Marker>().Any())
-            {
-                operation.Security ??= [];
-                operation.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(SchemeName, context.Document)] = [] });
-            }
+            operation.Security ??= [];
+            // An empty requirement says "no key needed" explicitly, rather than leaving it unsaid.
+            operation.Security.Add(context.Description.ActionDescriptor.EndpointMetadata.OfType<AdminOnly.Marker>().Any()
+                ? new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(SchemeName, context.Document)] = [] }
+                : new OpenApiSecurityRequirement());
             return Task.CompletedTask;
         });
         return options;
