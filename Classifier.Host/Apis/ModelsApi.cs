@@ -3,6 +3,7 @@ using Classifier.Host.Security;
 using Classifier.Registry;
 using Classifier.Serving;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 
 namespace Classifier.Host.Apis;
 
@@ -42,14 +43,20 @@ internal static class ModelsApi
     private static Ok<IReadOnlyList<PromotionRecord>> History(IModelLifecycle models) => TypedResults.Ok(models.History);
 
     /// <summary><paramref name="expectedCurrent"/>: refuse (409) when the current version is no longer this one, so two operators cannot undo each other unseen.</summary>
-    private static async Task<Ok<PromotionRecord>> Promote(string version, string? expectedCurrent, HttpContext http, IModelLifecycle models, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await models.PromoteAsync(version, Caller(http), expectedCurrent, cancellationToken));
+    private static async Task<Ok<PromotionRecord>> Promote(string version, string? expectedCurrent, HttpContext http, IModelLifecycle models,
+        IOptions<ServiceOptions> service, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await models.PromoteAsync(version, Caller(http, service.Value), expectedCurrent, cancellationToken));
 
-    private static async Task<Ok<PromotionRecord>> Rollback(string? expectedCurrent, HttpContext http, IModelLifecycle models, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await models.RollbackAsync(Caller(http), expectedCurrent, cancellationToken));
+    private static async Task<Ok<PromotionRecord>> Rollback(string? expectedCurrent, HttpContext http, IModelLifecycle models,
+        IOptions<ServiceOptions> service, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await models.RollbackAsync(Caller(http, service.Value), expectedCurrent, cancellationToken));
 
-    private static string Caller(HttpContext http) =>
-        http.Request.Headers.ContainsKey(AdminApiKeyFilter.HeaderName) ? "admin-api-key" : $"loopback:{http.Connection.RemoteIpAddress?.ToString() ?? "in-process"}";
+    /// <summary>
+    /// Who the audit record names: what the admin filter actually decided on, the configured key when there is one (a
+    /// wrong key never reaches here), else the loopback address, whatever header the caller sent.
+    /// </summary>
+    private static string Caller(HttpContext http, ServiceOptions service) =>
+        string.IsNullOrEmpty(service.AdminApiKey) ? $"loopback:{http.Connection.RemoteIpAddress}" : "admin-api-key";
 }
 
 /// <summary>A registered version, briefly.</summary>

@@ -8,7 +8,7 @@ namespace Classifier.Host.Security;
 
 /// <summary>
 /// Guards admin endpoints: with a key configured, <c>X-Api-Key</c> must equal it (compared in constant time);
-/// with none, only loopback callers are let through.
+/// with none, only callers whose address is loopback are let through.
 /// </summary>
 internal sealed class AdminApiKeyFilter(IOptions<ServiceOptions> options) : IEndpointFilter
 {
@@ -42,10 +42,9 @@ internal sealed class AdminApiKeyFilter(IOptions<ServiceOptions> options) : IEnd
     internal static bool KeyMatches(string sent, string configuredKey) =>
         CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(sent)), SHA256.HashData(Encoding.UTF8.GetBytes(configuredKey)));
 
-    private static bool IsLoopback(HttpContext http)
-    {
-        var remote = http.Connection.RemoteIpAddress;
-        // The in-memory test server has no remote address: it is in-process, hence local.
-        return remote is null || IPAddress.IsLoopback(remote);
-    }
+    /// <summary>
+    /// A caller without an address (a Unix socket, some proxies and in-process servers) is never trusted as local:
+    /// behind such a front every caller from anywhere would look local.
+    /// </summary>
+    private static bool IsLoopback(HttpContext http) => http.Connection.RemoteIpAddress is { } remote && IPAddress.IsLoopback(remote);
 }

@@ -14,8 +14,11 @@ namespace Classifier.Tests.Host;
 internal sealed class ClassifierServiceFactory(SampleFixture sample, string modelsPath, string statePath, IDictionary<string, string?>? settings = null)
     : WebApplicationFactory<Program>
 {
-    /// <summary>When set, every request appears to come from this address (to test the loopback rule).</summary>
-    internal IPAddress? RemoteAddress { get; init; }
+    /// <summary>
+    /// Every request appears to come from this address: loopback by default, as a caller on the same machine; null
+    /// leaves the in-memory server's missing address, which the service never trusts as local.
+    /// </summary>
+    internal IPAddress? RemoteAddress { get; init; } = IPAddress.Loopback;
 
     internal string ModelsPath => modelsPath;
 

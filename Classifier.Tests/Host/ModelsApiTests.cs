@@ -85,6 +85,32 @@ public sealed class ModelsApiTests(SampleFixture sample)
         Assert.Equal(HttpStatusCode.OK, fromLocal.StatusCode);
     }
 
+    [Fact]
+    public async Task Promote_NoKeyConfigured_AuditNamesTheLoopbackCallerEvenWhenAKeyHeaderIsSent()
+    {
+        using var scope = await ServiceScope.CreateAsync(sample, versions: 2);
+        await using var local = scope.Factory();
+        var client = local.CreateClient();
+        client.DefaultRequestHeaders.Add("X-Api-Key", "anything");
+
+        var response = await client.PostAsync("/models/v1/promote", null);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("loopback:127.0.0.1", (await response.Content.ReadFromJsonAsync<PromotionRecord>())!.By);
+    }
+
+    [Fact]
+    public async Task Promote_NoKeyConfigured_RefusesACallerWithoutAnAddress()
+    {
+        using var scope = await ServiceScope.CreateAsync(sample, versions: 2);
+        await using var addressless = new ClassifierServiceFactory(sample, scope.ModelsPath, scope.StatePath) { RemoteAddress = null };
+
+        var response = await addressless.CreateClient().PostAsync("/models/v1/promote", null);
+
+        await ProblemAssert.IsProblem(response, HttpStatusCode.Unauthorized, "loopback");
+        Assert.Equal("v2", new ModelRegistry(scope.ModelsPath).CurrentVersion);
+    }
+
     [Theory]
     [InlineData("v9", HttpStatusCode.NotFound, "does not exist")]
     [InlineData("v..1", HttpStatusCode.BadRequest, "not a version")]
