@@ -21,6 +21,7 @@ internal static partial class ServiceHosting
         builder.Services.AddSingleton<IValidateOptions<ServiceOptions>, ServiceOptionsValidator>();
         builder.Services.AddSingleton<ServiceMetrics>();
         builder.Services.AddRetrainJobs();
+        builder.Services.AddClientRateLimits();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         builder.Services.AddOpenApi(options => options.AddAdminApiKeySecurity().DescribeService());
@@ -40,6 +41,7 @@ internal static partial class ServiceHosting
         app.UseHttpMetrics(options => options.SetMetricFactory(metrics.Factory));
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseRateLimiter();
 
         var api = app.MapGroup("").AddEndpointFilter<ProblemEndpointFilter>();
         api.MapHealthApi();

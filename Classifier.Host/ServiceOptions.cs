@@ -20,4 +20,7 @@ public sealed class ServiceOptions
 
     /// <summary>Largest request body in bytes (a batch carries many images). Default 128 MiB.</summary>
     public long MaxRequestBytes { get; set; } = 128L * 1024 * 1024;
+
+    /// <summary>Requests per minute one client address may send (section <c>Classifier:RateLimits</c>); past it, 429 with <c>Retry-After</c>.</summary>
+    public RateLimitOptions RateLimits { get; set; } = new();
 }

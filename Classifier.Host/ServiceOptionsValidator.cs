@@ -14,6 +14,11 @@ internal sealed class ServiceOptionsValidator : IValidateOptions<ServiceOptions>
             failures.Add($"Classifier:DefaultTop must be positive; it is {options.DefaultTop}.");
         if (options.MaxRequestBytes <= 0)
             failures.Add($"Classifier:MaxRequestBytes must be positive; it is {options.MaxRequestBytes}.");
+        foreach (var (setting, value) in new[] { ("PredictPerMinute", options.RateLimits.PredictPerMinute), ("FeedbackPerMinute", options.RateLimits.FeedbackPerMinute), ("AdminPerMinute", options.RateLimits.AdminPerMinute) })
+        {
+            if (value < 0)
+                failures.Add($"Classifier:RateLimits:{setting} must not be negative (0 turns the limit off); it is {value}.");
+        }
         if (options.JobPollInterval <= TimeSpan.Zero)
             failures.Add($"Classifier:JobPollInterval must be positive; it is {options.JobPollInterval}.");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

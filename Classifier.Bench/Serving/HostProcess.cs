@@ -46,6 +46,10 @@ internal sealed class HostProcess : IDisposable
         start.Environment["Classifier__StatePath"] = Path.Combine(root, "state");
         start.Environment["Classifier__TrainWhenNoModel"] = "false";
         start.Environment["Classifier__AdminApiKey"] = "";
+        // A load test from one address is exactly what the per-client limits stop: lifted, as their docs say.
+        start.Environment["Classifier__RateLimits__PredictPerMinute"] = "0";
+        start.Environment["Classifier__RateLimits__FeedbackPerMinute"] = "0";
+        start.Environment["Classifier__RateLimits__AdminPerMinute"] = "0";
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start.");
         var host = new HostProcess(process, new Uri($"http://127.0.0.1:{port}/"));
         // Drained all the time: a full pipe would block the host's logging, hence its requests.

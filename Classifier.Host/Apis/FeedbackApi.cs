@@ -2,6 +2,7 @@ using System.Text.Json;
 using Classifier.Feedback;
 using Classifier.Host.Errors;
 using Classifier.Host.Observability;
+using Classifier.Host.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -12,7 +13,7 @@ internal static class FeedbackApi
 {
     internal static IEndpointRouteBuilder MapFeedbackApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/feedback", AddAsync).WithTags("Feedback")
+        app.MapPost("/feedback", AddAsync).WithTags("Feedback").RequireRateLimiting(RateLimits.Feedback)
             .WithName("Feedback")
             .WithSummary("JSON { predictionId, label }, or multipart 'image' + 'label' for an image never predicted.")
             .ProducesProblem(StatusCodes.Status400BadRequest)

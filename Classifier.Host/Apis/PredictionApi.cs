@@ -1,5 +1,6 @@
 using Classifier.Host.Errors;
 using Classifier.Host.Observability;
+using Classifier.Host.Security;
 using Classifier.Images;
 using Classifier.Serving;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -12,7 +13,7 @@ internal static class PredictionApi
 {
     internal static IEndpointRouteBuilder MapPredictionApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/predict", PredictAsync).WithTags("Prediction")
+        app.MapPost("/predict", PredictAsync).WithTags("Prediction").RequireRateLimiting(RateLimits.Predict)
             .WithName("Predict")
             .WithSummary("Classify one image (multipart field 'image', or the image as the body).")
             .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -21,7 +22,7 @@ internal static class PredictionApi
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .DisableAntiforgery();
-        app.MapPost("/batch_predict", BatchPredictAsync).WithTags("Prediction")
+        app.MapPost("/batch_predict", BatchPredictAsync).WithTags("Prediction").RequireRateLimiting(RateLimits.Predict)
             .WithName("BatchPredict")
             .WithSummary("Classify several images (multipart field 'images', repeated); a bad image gets its own error entry.")
             .ProducesProblem(StatusCodes.Status400BadRequest)
