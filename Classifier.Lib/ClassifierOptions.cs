@@ -35,6 +35,15 @@ public sealed class ClassifierOptions
     /// <summary>Answers kept for repeated images (same bytes, same version); 0 turns the cache off. Default 10,000.</summary>
     public int PredictionCacheSize { get; set; } = 10_000;
 
+    /// <summary>Predictions decoded and run at once; more wait in a bounded queue. Default: the core count (ONNX Runtime already uses every core for one).</summary>
+    public int MaxConcurrentPredictions { get; set; } = Environment.ProcessorCount;
+
+    /// <summary>Predictions that may wait for a slot; past it (or <see cref="MaxQueuedPredictionBytes"/>) a request is refused at once. Default 64.</summary>
+    public int MaxQueuedPredictions { get; set; } = 64;
+
+    /// <summary>Encoded bytes the waiting predictions may hold together. Default 256 MiB.</summary>
+    public long MaxQueuedPredictionBytes { get; set; } = 256L * 1024 * 1024;
+
     /// <summary>Requests waiting for the shadow version at most; past it, the shadow skips them (counted in /experiments). Default 1,024.</summary>
     public int ShadowQueueCapacity { get; set; } = 1024;
 
@@ -77,6 +86,10 @@ public sealed class ClassifierOptions
             failures.Add($"Classifier:ReloadDebounce must not be negative; it is {ReloadDebounce}.");
         if (PredictionCacheSize < 0)
             failures.Add("Classifier:PredictionCacheSize must not be negative (0 turns the cache off).");
+        if (MaxConcurrentPredictions <= 0)
+            failures.Add($"Classifier:MaxConcurrentPredictions must be positive; it is {MaxConcurrentPredictions}.");
+        if (MaxQueuedPredictions < 0 || MaxQueuedPredictionBytes < 0)
+            failures.Add($"Classifier:MaxQueuedPredictions and MaxQueuedPredictionBytes must not be negative; they are {MaxQueuedPredictions} and {MaxQueuedPredictionBytes}.");
         if (ShadowQueueCapacity <= 0)
             failures.Add($"Classifier:ShadowQueueCapacity must be positive; it is {ShadowQueueCapacity}.");
         if (Images.MaxBytes <= 0)

@@ -14,6 +14,7 @@ internal sealed class ProblemEndpointFilter : IEndpointFilter
         }
         catch (Exception e) when (ProblemMapping.For(e) is { } problem)
         {
+            ProblemMapping.AddHeaders(context.HttpContext.Response, e);
             return TypedResults.Problem(problem);
         }
     }

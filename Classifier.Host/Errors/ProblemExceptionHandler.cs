@@ -17,6 +17,7 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
             return false;
         }
         httpContext.Response.StatusCode = problem.Status ?? StatusCodes.Status400BadRequest;
+        ProblemMapping.AddHeaders(httpContext.Response, exception);
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception });
     }
 

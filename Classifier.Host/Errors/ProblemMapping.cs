@@ -13,11 +13,19 @@ internal static class ProblemMapping
         RequestProblemException e => Problem(e.StatusCode, e.Title, e.Message),
         ClassifierRequestException e => Problem(StatusFor(e.Problem), TitleFor(e.Problem), WithHint(e.Message, e.Remedy)),
         ModelNotReadyException e => Problem(StatusCodes.Status503ServiceUnavailable, "No model is being served yet", e.Message),
+        ServiceOverloadedException e => Problem(StatusCodes.Status503ServiceUnavailable, "At capacity", e.Message),
         BadHttpRequestException e => Problem(e.StatusCode, e.StatusCode == StatusCodes.Status413PayloadTooLarge ? "Request too large" : "Bad request", e.Message),
         // Malformed multipart bodies and form limits surface as InvalidDataException from ReadFormAsync.
         InvalidDataException e => Problem(StatusCodes.Status400BadRequest, "Malformed request body", e.Message),
         _ => null,
     };
+
+    /// <summary>The headers a problem needs beyond its body: when to retry an overloaded service.</summary>
+    internal static void AddHeaders(HttpResponse response, Exception exception)
+    {
+        if (exception is ServiceOverloadedException overloaded)
+            response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(overloaded.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
 
     internal static int StatusFor(ImageErrorKind kind) => kind switch
     {

@@ -3,14 +3,19 @@ using Classifier.Feedback;
 
 namespace Classifier.Serving;
 
-/// <summary>Predict → log → offer to the shadow, in that order: the shadow's answer names the logged prediction, and never delays the caller.</summary>
-internal sealed class PredictionService(ExperimentRouter router, IFeedbackStore log) : IPredictionService
+/// <summary>
+/// Predict (inside the <see cref="PredictionGate"/>) → log → offer to the shadow, in that order: the shadow's answer names
+/// the logged prediction, and never delays the caller.
+/// </summary>
+internal sealed class PredictionService(ExperimentRouter router, PredictionGate gate, IFeedbackStore log) : IPredictionService
 {
     public async Task<LoggedPrediction> PredictAsync(ReadOnlyMemory<byte> image, int top = 5, string? clientId = null, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(top);
         cancellationToken.ThrowIfCancellationRequested();
-        var routed = router.Predict(image.Span, top, clientId);
+        RoutedPrediction routed;
+        using (await gate.EnterAsync(image.Length, cancellationToken).ConfigureAwait(false))
+            routed = router.Predict(image.Span, top, clientId);
         var id = await log.LogPredictionAsync(routed.Prediction, image, cancellationToken).ConfigureAwait(false);
         router.OfferToShadow(id, routed, image);
         return new LoggedPrediction(routed.Prediction, id);

@@ -1,0 +1,67 @@
+using Classifier.Serving;
+
+namespace Classifier.Tests.Serving;
+
+public sealed class PredictionGateTests
+{
+    [Fact]
+    public async Task EnterAsync_WhenEverySlotIsBusyAndTheQueueIsFull_IsRefusedAtOnce()
+    {
+        using var gate = new PredictionGate(maxConcurrent: 1, maxQueued: 1, maxQueuedBytes: 1_000);
+        using var running = await gate.EnterAsync(10, default);
+        var waiting = gate.EnterAsync(10, default).AsTask();
+
+        var refused = await Assert.ThrowsAsync<ServiceOverloadedException>(() => gate.EnterAsync(10, default).AsTask());
+
+        Assert.False(waiting.IsCompleted);
+        Assert.Equal(1, gate.Queued);
+        Assert.Contains("at capacity", refused.Message);
+        Assert.Equal(TimeSpan.FromSeconds(1), refused.RetryAfter);
+    }
+
+    [Fact]
+    public async Task EnterAsync_Queued_GetsTheSlotWhenTheRunningOneIsReleased()
+    {
+        using var gate = new PredictionGate(maxConcurrent: 1, maxQueued: 4, maxQueuedBytes: 1_000);
+        var running = await gate.EnterAsync(10, default);
+        var waiting = gate.EnterAsync(10, default).AsTask();
+        Assert.False(waiting.IsCompleted);
+
+        running.Dispose();
+        running.Dispose(); // a second release frees nothing more
+        using var next = await waiting.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(0, gate.Queued);
+        Assert.False(gate.EnterAsync(10, default).AsTask().IsCompleted, "one slot: the next caller waits behind the one that got it");
+    }
+
+    [Fact]
+    public async Task EnterAsync_WhenTheWaitingImagesHoldTooManyBytes_IsRefused_AndTheBytesAreGivenBackOnRefusal()
+    {
+        using var gate = new PredictionGate(maxConcurrent: 1, maxQueued: 10, maxQueuedBytes: 100);
+        using var running = await gate.EnterAsync(500, default); // a running image does not count against the queue
+        var waiting = gate.EnterAsync(60, default).AsTask();
+
+        await Assert.ThrowsAsync<ServiceOverloadedException>(() => gate.EnterAsync(60, default).AsTask());
+        var fits = gate.EnterAsync(40, default).AsTask();
+
+        Assert.False(fits.IsCompleted);
+        Assert.Equal(2, gate.Queued);
+    }
+
+    [Fact]
+    public async Task EnterAsync_CancelledWhileQueued_LeavesTheQueue()
+    {
+        using var gate = new PredictionGate(maxConcurrent: 1, maxQueued: 1, maxQueuedBytes: 1_000);
+        using var running = await gate.EnterAsync(10, default);
+        using var cancel = new CancellationTokenSource();
+        var waiting = gate.EnterAsync(10, cancel.Token).AsTask();
+
+        await cancel.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting);
+        Assert.Equal(0, gate.Queued);
+        var again = gate.EnterAsync(10, default).AsTask(); // the place it held is free again
+        Assert.False(again.IsCompleted);
+    }
+}
