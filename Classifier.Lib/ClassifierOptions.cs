@@ -41,7 +41,10 @@ public sealed class ClassifierOptions
     /// <summary>Predictions that may wait for a slot; past it (or <see cref="MaxQueuedPredictionBytes"/>) a request is refused at once. Default 64.</summary>
     public int MaxQueuedPredictions { get; set; } = 64;
 
-    /// <summary>Encoded bytes the waiting predictions may hold together. Default 256 MiB.</summary>
+    /// <summary>
+    /// What the waiting predictions may cost to decode together, in bytes (4 per pixel their headers declare): about two
+    /// 40 MP images, or thousands of small ones. Default 256 MiB.
+    /// </summary>
     public long MaxQueuedPredictionBytes { get; set; } = 256L * 1024 * 1024;
 
     /// <summary>Requests waiting for the shadow version at most; past it, the shadow skips them (counted in /experiments). Default 1,024.</summary>

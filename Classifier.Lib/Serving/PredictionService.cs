@@ -14,7 +14,7 @@ internal sealed class PredictionService(ExperimentRouter router, PredictionGate 
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(top);
         cancellationToken.ThrowIfCancellationRequested();
         RoutedPrediction routed;
-        using (await gate.EnterAsync(image.Length, cancellationToken).ConfigureAwait(false))
+        using (await gate.EnterAsync(PredictionGate.CostOf(image.Span), cancellationToken).ConfigureAwait(false))
             routed = router.Predict(image.Span, top, clientId);
         var id = await log.LogPredictionAsync(routed.Prediction, image, cancellationToken).ConfigureAwait(false);
         router.OfferToShadow(id, routed, image);

@@ -64,4 +64,15 @@ public sealed class PredictionGateTests
         var again = gate.EnterAsync(10, default).AsTask(); // the place it held is free again
         Assert.False(again.IsCompleted);
     }
+
+    [Fact]
+    public void CostOf_IsWhatTheHeaderDeclaresToDecode_NotTheEncodedLength()
+    {
+        var flood = Infrastructure.TestImages.PngHeaderOnly(6300, 6300);
+        var small = Infrastructure.TestImages.Png(28, 28, SkiaSharp.SKColors.Gray);
+
+        Assert.Equal(6300L * 6300 * 4, PredictionGate.CostOf(flood));
+        Assert.Equal(Math.Max(small.Length, 28 * 28 * 4), PredictionGate.CostOf(small));
+        Assert.Equal(5, PredictionGate.CostOf("hello"u8));
+    }
 }
