@@ -13,6 +13,7 @@ var suites = new Dictionary<string, Func<BenchContext, SuiteReport>>(StringCompa
     ["memory"] = MemorySuite.Run,
     ["cascade"] = CascadeSuite.Run,
     ["newclass"] = NewClassSuite.Run,
+    ["overload"] = OverloadSuite.Run,
 };
 
 if (args.Length == 0 || args[0] is "-h" or "--help")

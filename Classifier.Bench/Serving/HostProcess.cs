@@ -30,8 +30,11 @@ internal sealed class HostProcess : IDisposable
 
     internal int Id => _process.Id;
 
-    /// <summary>Starts the host on <paramref name="modelsPath"/> with fresh state under <paramref name="root"/> and waits until it is ready.</summary>
-    internal static HostProcess Start(string modelsPath, string root)
+    /// <summary>
+    /// Starts the host on <paramref name="modelsPath"/> with fresh state under <paramref name="root"/> and waits until it
+    /// is ready; <paramref name="settings"/> are further environment variables (<c>Classifier__...</c>).
+    /// </summary>
+    internal static HostProcess Start(string modelsPath, string root, IReadOnlyDictionary<string, string>? settings = null)
     {
         int port = FreePort();
         var start = new ProcessStartInfo("dotnet")
@@ -50,6 +53,8 @@ internal sealed class HostProcess : IDisposable
         start.Environment["Classifier__RateLimits__PredictPerMinute"] = "0";
         start.Environment["Classifier__RateLimits__FeedbackPerMinute"] = "0";
         start.Environment["Classifier__RateLimits__AdminPerMinute"] = "0";
+        foreach (var (name, value) in settings ?? new Dictionary<string, string>())
+            start.Environment[name] = value;
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start.");
         var host = new HostProcess(process, new Uri($"http://127.0.0.1:{port}/"));
         // Drained all the time: a full pipe would block the host's logging, hence its requests.
@@ -68,6 +73,15 @@ internal sealed class HostProcess : IDisposable
             if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
                 return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
         throw new InvalidOperationException("VmRSS missing from /proc status.");
+    }
+
+    /// <summary>The host's peak resident set size since it started (VmHWM) in bytes.</summary>
+    internal long PeakResidentBytes()
+    {
+        foreach (var line in File.ReadLines($"/proc/{_process.Id}/status"))
+            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+        throw new InvalidOperationException("VmHWM missing from /proc status.");
     }
 
     /// <summary>CPU time the host process has used so far, user and system.</summary>
