@@ -42,7 +42,8 @@ internal static class RetrainJobsHosting
         jobs.AddOrUpdate<RetrainJob>(RetrainJob.ForcedRecurringId, job => job.RunAsync(true, "dashboard", CancellationToken.None),
             Cron.Never(), new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
 
-        app.UseHangfireDashboard("/hangfire", new DashboardOptions
+        DashboardAuthorizationFilter.UseDashboardLogin(app);
+        app.UseHangfireDashboard(DashboardAuthorizationFilter.Path, new DashboardOptions
         {
             Authorization = [app.Services.GetRequiredService<DashboardAuthorizationFilter>()],
             DashboardTitle = "Classifier jobs",

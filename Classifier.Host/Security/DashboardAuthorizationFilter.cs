@@ -1,16 +1,23 @@
+using System.Security.Cryptography;
+using System.Text;
+using Classifier.Host.Errors;
 using Hangfire.Dashboard;
 using Microsoft.Extensions.Options;
 
 namespace Classifier.Host.Security;
 
 /// <summary>
-/// The Hangfire dashboard is never open to the world: loopback callers without a key while none is set; with a
-/// key, the X-Api-Key header or the key given once as <c>/hangfire?api_key=...</c>, which a browser then keeps in
-/// an HTTP-only cookie.
+/// The Hangfire dashboard is never open to the world: loopback callers without a key while none is set; with a key,
+/// the X-Api-Key header, or a browser's login cookie. A browser logs in once with <c>/hangfire?api_key=...</c>: the
+/// login answers a redirect to the same page without the key (so it stays out of history, proxy logs and Referer, with
+/// <c>Referrer-Policy: no-referrer</c>) and sets an HttpOnly, SameSite=Strict cookie (Secure over HTTPS) that holds an
+/// opaque token derived from the key, never the key itself; changing the key ends every login.
 /// </summary>
 internal sealed class DashboardAuthorizationFilter(IOptions<ServiceOptions> options) : IDashboardAuthorizationFilter
 {
-    private const string CookieName = "classifier_admin_key";
+    internal const string Path = "/hangfire";
+    private const string CookieName = "classifier_dashboard";
+    private const string QueryKey = "api_key";
 
     public bool Authorize(DashboardContext context)
     {
@@ -18,13 +25,36 @@ internal sealed class DashboardAuthorizationFilter(IOptions<ServiceOptions> opti
         var key = options.Value.AdminApiKey;
         if (AdminApiKeyFilter.IsAdmin(http, key))
             return true;
-        if (string.IsNullOrEmpty(key))
-            return false;
-        if (http.Request.Query.TryGetValue("api_key", out var fromQuery) && AdminApiKeyFilter.KeyMatches(fromQuery.ToString(), key))
-        {
-            http.Response.Cookies.Append(CookieName, fromQuery.ToString(), new CookieOptions { HttpOnly = true, SameSite = SameSiteMode.Strict, Path = "/hangfire" });
-            return true;
-        }
-        return http.Request.Cookies.TryGetValue(CookieName, out var fromCookie) && AdminApiKeyFilter.KeyMatches(fromCookie, key);
+        return !string.IsNullOrEmpty(key) && http.Request.Cookies.TryGetValue(CookieName, out var token)
+            && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(token), Encoding.ASCII.GetBytes(Token(key)));
     }
+
+    /// <summary>Handles <c>/hangfire?api_key=...</c> before the dashboard sees it: a login with the right key, else a refusal; either way the key leaves the URL.</summary>
+    internal static IApplicationBuilder UseDashboardLogin(IApplicationBuilder app) => app.UseWhen(
+        http => http.Request.Path.StartsWithSegments(Path) && http.Request.Query.ContainsKey(QueryKey),
+        branch => branch.Run(async http =>
+        {
+            var key = http.RequestServices.GetRequiredService<IOptions<ServiceOptions>>().Value.AdminApiKey;
+            http.Response.Headers["Referrer-Policy"] = "no-referrer";
+            if (string.IsNullOrEmpty(key) || !AdminApiKeyFilter.KeyMatches(http.Request.Query[QueryKey].ToString(), key))
+            {
+                http.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                await TypedResults.Problem(ProblemMapping.Problem(StatusCodes.Status401Unauthorized, "Unauthorized",
+                    "The dashboard login needs the admin key (Classifier__AdminApiKey); it was wrong, or none is configured.")).ExecuteAsync(http);
+                return;
+            }
+            http.Response.Cookies.Append(CookieName, Token(key), new CookieOptions
+            {
+                HttpOnly = true,
+                SameSite = SameSiteMode.Strict,
+                Secure = http.Request.IsHttps,
+                Path = Path,
+            });
+            var query = QueryString.Create(http.Request.Query.Where(p => p.Key != QueryKey).SelectMany(p => p.Value.Select(v => KeyValuePair.Create(p.Key, v))));
+            http.Response.Redirect($"{http.Request.PathBase}{http.Request.Path}{query}");
+        }));
+
+    /// <summary>An opaque login token: HMAC-SHA256 of a fixed purpose under the key; it proves the key without revealing it.</summary>
+    private static string Token(string key) =>
+        Convert.ToBase64String(HMACSHA256.HashData(Encoding.UTF8.GetBytes(key), "classifier-dashboard-login"u8)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }

@@ -75,4 +75,32 @@ public sealed class RetrainApiTests(SampleFixture sample)
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
     }
+
+    [Fact]
+    public async Task DashboardLogin_WithTheKey_RedirectsWithoutIt_AndSetsAnOpaqueStrictCookieThatOpensTheDashboard()
+    {
+        using var scope = await ServiceScope.CreateAsync(sample);
+        await using var factory = scope.Factory(new Dictionary<string, string?> { ["Classifier:AdminApiKey"] = "a-long-admin-key" });
+        var client = factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+
+        var login = await client.GetAsync("/hangfire/jobs/succeeded?api_key=a-long-admin-key&from=0");
+        var wrong = await client.GetAsync("/hangfire?api_key=nope");
+
+        Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
+        Assert.Equal("/hangfire/jobs/succeeded?from=0", login.Headers.Location!.OriginalString);
+        Assert.Equal("no-referrer", login.Headers.GetValues("Referrer-Policy").Single());
+        var cookie = login.Headers.GetValues("Set-Cookie").Single();
+        Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("samesite=strict", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("a-long-admin-key", cookie);
+        await ProblemAssert.IsProblem(wrong, HttpStatusCode.Unauthorized, "admin key");
+
+        var token = cookie.Split(';')[0];
+        var withToken = new HttpRequestMessage(HttpMethod.Get, "/hangfire");
+        withToken.Headers.Add("Cookie", token);
+        var withRawKey = new HttpRequestMessage(HttpMethod.Get, "/hangfire");
+        withRawKey.Headers.Add("Cookie", "classifier_dashboard=a-long-admin-key");
+        Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(withToken)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.SendAsync(withRawKey)).StatusCode);
+    }
 }
