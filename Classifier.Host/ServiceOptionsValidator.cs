@@ -1,10 +1,17 @@
+using System.Net;
 using Microsoft.Extensions.Options;
 
 namespace Classifier.Host;
 
-/// <summary>Checks the HTTP-side settings once, at start, with every problem in one message (as the library checks its own).</summary>
-internal sealed class ServiceOptionsValidator : IValidateOptions<ServiceOptions>
+/// <summary>
+/// Checks the HTTP-side settings once, at start, with every problem in one message (as the library checks its own).
+/// Keyless admin is for loopback development only: a service that listens beyond loopback without an admin key does
+/// not start, and a key shorter than <see cref="MinimumKeyLength"/> is refused. The key itself is never in a message.
+/// </summary>
+internal sealed class ServiceOptionsValidator(IConfiguration configuration) : IValidateOptions<ServiceOptions>
 {
+    internal const int MinimumKeyLength = 16;
+
     public ValidateOptionsResult Validate(string? name, ServiceOptions options)
     {
         var failures = new List<string>();
@@ -21,6 +28,44 @@ internal sealed class ServiceOptionsValidator : IValidateOptions<ServiceOptions>
         }
         if (options.JobPollInterval <= TimeSpan.Zero)
             failures.Add($"Classifier:JobPollInterval must be positive; it is {options.JobPollInterval}.");
+        if (string.IsNullOrEmpty(options.AdminApiKey))
+        {
+            if (ListensBeyondLoopback() is { } where)
+                failures.Add($"The service listens beyond loopback ({where}) and Classifier:AdminApiKey is not set: set Classifier__AdminApiKey (at least {MinimumKeyLength} characters, such as the output of 'openssl rand -base64 24'). Without one, admin calls would depend on every caller's address.");
+        }
+        else if (options.AdminApiKey.Length < MinimumKeyLength)
+        {
+            failures.Add($"Classifier:AdminApiKey must be at least {MinimumKeyLength} characters; the one set has {options.AdminApiKey.Length}.");
+        }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    /// <summary>
+    /// The addresses configured beyond loopback (<c>--urls</c>, <c>ASPNETCORE_URLS</c>, or <c>ASPNETCORE_HTTP_PORTS</c> /
+    /// <c>HTTPS_PORTS</c>, which bind every interface, as container images do), or null. Nothing configured: Kestrel's
+    /// default, localhost.
+    /// </summary>
+    private string? ListensBeyondLoopback()
+    {
+        var beyond = new List<string>();
+        foreach (var url in (configuration["urls"] ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!IsLoopbackUrl(url))
+                beyond.Add(url);
+        }
+        if (string.IsNullOrWhiteSpace(configuration["urls"]))
+        {
+            foreach (var ports in new[] { configuration["http_ports"], configuration["https_ports"] }.Where(p => !string.IsNullOrWhiteSpace(p)))
+                beyond.Add($"every interface, port {ports}");
+        }
+        return beyond.Count == 0 ? null : string.Join(", ", beyond);
+    }
+
+    private static bool IsLoopbackUrl(string url)
+    {
+        // Kestrel's wildcards (http://*:80, http://+:80) are not valid URIs; they, and any host that is not loopback, count as beyond.
+        if (!Uri.TryCreate(url.Replace("*", "any-host", StringComparison.Ordinal).Replace("+", "any-host", StringComparison.Ordinal), UriKind.Absolute, out var uri))
+            return false;
+        return uri.IsLoopback || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address));
     }
 }

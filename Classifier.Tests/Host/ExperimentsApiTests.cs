@@ -206,7 +206,7 @@ public sealed class ExperimentsApiTests(SampleFixture sample)
     public async Task Put_WithoutTheAdminKey_Is401()
     {
         using var scope = await ServiceScope.CreateAsync(sample, versions: 2);
-        await using var factory = scope.Factory(new Dictionary<string, string?> { ["Classifier:AdminApiKey"] = "k3y" });
+        await using var factory = scope.Factory(new Dictionary<string, string?> { ["Classifier:AdminApiKey"] = "test-admin-key-0123" });
         var client = factory.CreateClient();
 
         var response = await client.PutAsJsonAsync("/experiments/ab", new AbTestRequest("v1", 10));

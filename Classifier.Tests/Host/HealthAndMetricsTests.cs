@@ -31,6 +31,7 @@ public sealed class HealthAndMetricsTests(SampleFixture sample)
     [InlineData("Classifier:ReloadPollInterval", "00:00:00", "ReloadPollInterval must be positive")]
     [InlineData("Classifier:MaxBatchImages", "0", "MaxBatchImages must be positive")]
     [InlineData("Classifier:Retrain:EvaluationShare", "1.5", "EvaluationShare must be in [0, 1)")]
+    [InlineData("Classifier:AdminApiKey", "too-short", "AdminApiKey must be at least 16 characters; the one set has 9")]
     public void Start_WithAnInvalidSetting_FailsAndNamesIt(string key, string value, string message)
     {
         using var scope = ServiceScope.CreateEmpty(sample);
@@ -39,6 +40,37 @@ public sealed class HealthAndMetricsTests(SampleFixture sample)
         var error = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
 
         Assert.Contains(message, error.ToString());
+    }
+
+    [Theory]
+    [InlineData("http://0.0.0.0:8080")]
+    [InlineData("http://localhost:5000;http://*:8080")]
+    [InlineData("http://[::]:8080")]
+    public void Start_ListeningBeyondLoopbackWithoutAnAdminKey_FailsAndNamesTheSetting(string urls)
+    {
+        using var scope = ServiceScope.CreateEmpty(sample);
+        using var factory = scope.Factory(new Dictionary<string, string?> { ["urls"] = urls, ["Classifier:TrainWhenNoModel"] = "false" });
+
+        var error = Assert.ThrowsAny<Microsoft.Extensions.Options.OptionsValidationException>(() => factory.CreateClient());
+
+        Assert.Contains("listens beyond loopback", error.Message);
+        Assert.Contains("Classifier__AdminApiKey", error.Message);
+    }
+
+    [Fact]
+    public async Task Start_ListeningBeyondLoopbackWithAnAdminKey_Serves()
+    {
+        using var scope = ServiceScope.CreateEmpty(sample);
+        await using var factory = scope.Factory(new Dictionary<string, string?>
+        {
+            ["urls"] = "http://0.0.0.0:8080",
+            ["Classifier:AdminApiKey"] = "test-admin-key-0123",
+            ["Classifier:TrainWhenNoModel"] = "false",
+        });
+
+        var alive = await factory.CreateClient().GetAsync("/healthz");
+
+        Assert.Equal(HttpStatusCode.OK, alive.StatusCode);
     }
 
     [Fact]

@@ -39,11 +39,11 @@ public sealed class LifelongLearningTests(SampleFixture sample, ITestOutputHelpe
         await using var factory = scope.Factory(new Dictionary<string, string?>
         {
             ["Classifier:Dataset"] = data.Path,
-            ["Classifier:AdminApiKey"] = "key",
+            ["Classifier:AdminApiKey"] = "test-admin-key-0123",
             ["Classifier:JobPollInterval"] = "00:00:00.200",
         });
         var client = factory.CreateClient();
-        client.DefaultRequestHeaders.Add("X-Api-Key", "key");
+        client.DefaultRequestHeaders.Add("X-Api-Key", "test-admin-key-0123");
         await factory.WaitForVersionAsync("v1", TimeSpan.FromMinutes(2));
         var before = await PredictAllAsync(client, oldTest);
 

@@ -64,12 +64,12 @@ public sealed class NewClassLearningTests(SampleFixture sample, ITestOutputHelpe
         var configuration = new Dictionary<string, string?>(settings ?? [])
         {
             ["Classifier:Dataset"] = data.Path,
-            ["Classifier:AdminApiKey"] = "key",
+            ["Classifier:AdminApiKey"] = "test-admin-key-0123",
             ["Classifier:JobPollInterval"] = "00:00:00.200",
         };
         await using var factory = scope.Factory(configuration);
         var client = factory.CreateClient();
-        client.DefaultRequestHeaders.Add("X-Api-Key", "key");
+        client.DefaultRequestHeaders.Add("X-Api-Key", "test-admin-key-0123");
         // Featurizing about 1,400 images the first time takes minutes on a loaded 2-core machine; later tests hit the cache.
         await factory.WaitForVersionAsync("v1", TimeSpan.FromMinutes(6));
         double oldBefore = MacroAccuracy(await PredictAllAsync(client, oldTest));

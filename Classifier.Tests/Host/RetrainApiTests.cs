@@ -39,7 +39,7 @@ public sealed class RetrainApiTests(SampleFixture sample)
         using var scope = await ServiceScope.CreateAsync(sample);
         await using var factory = new ClassifierServiceFactory(sample, scope.ModelsPath, scope.StatePath, new Dictionary<string, string?>
         {
-            ["Classifier:AdminApiKey"] = "key",
+            ["Classifier:AdminApiKey"] = "test-admin-key-0123",
         }) { RemoteAddress = IPAddress.Parse("198.51.100.4") };
 
         var response = await factory.CreateClient().PostAsync("/retrain", null);
@@ -49,9 +49,9 @@ public sealed class RetrainApiTests(SampleFixture sample)
 
     [Theory]
     [InlineData(null, null, HttpStatusCode.OK)]           // loopback, no key configured
-    [InlineData("key", null, HttpStatusCode.Unauthorized)] // a key is configured and none sent, even from loopback
-    [InlineData("key", "key", HttpStatusCode.OK)]
-    [InlineData("key", "nope", HttpStatusCode.Unauthorized)]
+    [InlineData("test-admin-key-0123", null, HttpStatusCode.Unauthorized)] // a key is configured and none sent, even from loopback
+    [InlineData("test-admin-key-0123", "test-admin-key-0123", HttpStatusCode.OK)]
+    [InlineData("test-admin-key-0123", "nope", HttpStatusCode.Unauthorized)]
     public async Task Dashboard_IsNeverOpenToTheWorld(string? configuredKey, string? sentKey, HttpStatusCode expected)
     {
         using var scope = await ServiceScope.CreateAsync(sample);
