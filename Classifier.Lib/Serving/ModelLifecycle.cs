@@ -21,19 +21,8 @@ internal sealed class ModelLifecycle(ModelRegistry registry, ModelLoader loader,
     internal async Task<PromotionRecord> PromoteAsync(string version, string reason, string by, string? expectedCurrent, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(by);
-        if (!ModelRegistry.IsVersionName(version))
-            throw new ClassifierRequestException(RequestProblem.Invalid, $"'{version}' is not a version name; versions look like v1, v2, ...");
-        if (registry.TryGet(version) is null)
-            throw new ClassifierRequestException(RequestProblem.NotFound, $"Version '{version}' does not exist.", RequestRemedy.ListVersions);
-        try
-        {
-            // Load it before moving the pointer: a version that cannot serve is never promoted.
-            await Task.Run(() => loader.LoadWarm(version).Dispose(), cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            throw new ClassifierRequestException(RequestProblem.Unloadable, $"Version '{version}' failed to load: {e.Message}", inner: e);
-        }
+        // Load it before moving the pointer: a version that cannot serve is never promoted.
+        (await loader.LoadRequestedAsync(version, cancellationToken).ConfigureAwait(false)).Dispose();
         PromotionRecord record;
         try
         {

@@ -14,6 +14,26 @@ internal sealed class ModelLoader(ModelRegistry registry, Featurizer featurizer)
         return LoadedModel.Load(registry, version, featurizer.FeatureId);
     }
 
+    /// <summary>
+    /// Loads and warms a version a caller asked for (a promotion, an experiment arm), off the caller's thread; a refusal
+    /// says what was wrong: not a version name, no such version, or a version that cannot serve.
+    /// </summary>
+    internal async Task<LoadedModel> LoadRequestedAsync(string version, CancellationToken cancellationToken)
+    {
+        if (!ModelRegistry.IsVersionName(version))
+            throw new ClassifierRequestException(RequestProblem.Invalid, $"'{version}' is not a version name; versions look like v1, v2, ...");
+        if (registry.TryGet(version) is null)
+            throw new ClassifierRequestException(RequestProblem.NotFound, $"Version '{version}' does not exist.", RequestRemedy.ListVersions);
+        try
+        {
+            return await Task.Run(() => LoadWarm(version), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new ClassifierRequestException(RequestProblem.Unloadable, $"Version '{version}' failed to load: {e.Message}", inner: e);
+        }
+    }
+
     /// <summary>Loads and warms <paramref name="version"/> so that its first prediction pays no JIT cost.</summary>
     internal LoadedModel LoadWarm(string version)
     {

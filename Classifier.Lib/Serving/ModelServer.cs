@@ -220,8 +220,6 @@ internal sealed partial class ModelServer(ModelRegistry registry, ModelLoader lo
         }
     }
 
-    /// <summary>Loads and warms a version beside the current one (an A/B arm, a shadow); it shares the backbone.</summary>
-    internal ServedModel LoadExtra(string version) => new(loader.LoadWarm(version), time.GetUtcNow());
 
     private ServedModel Acquire() => TryAcquireCurrent() ?? throw new ModelNotReadyException(NotReadyReason ?? "No model is loaded.");
 
