@@ -39,34 +39,12 @@ internal sealed class ClassifierServiceFactory(SampleFixture sample, string mode
             builder.ConfigureServices(services => services.AddSingleton<IStartupFilter>(new RemoteAddressStartupFilter(address)));
     }
 
-    /// <summary>Completes when <paramref name="version"/> is served (at once if it already is).</summary>
+    /// <summary>Completes when <paramref name="version"/> is served (at once if it already is); throws when it fails to load or is not served in time.</summary>
     internal async Task WaitForVersionAsync(string version, TimeSpan? timeout = null)
     {
         var server = ModelServer;
-        var swapped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        void OnSwapped(string v)
-        {
-            if (v == version) swapped.TrySetResult();
-        }
-        server.Swapped += OnSwapped;
-        try
-        {
-            if (server.Current?.Version != version)
-            {
-                try
-                {
-                    await swapped.Task.WaitAsync(timeout ?? TimeSpan.FromSeconds(60));
-                }
-                catch (TimeoutException)
-                {
-                    throw new TimeoutException($"{version} was not served in time; serving {server.Current?.Version ?? "nothing"}, reason: {server.NotReadyReason}, last reload error: {server.LastReloadError}");
-                }
-            }
-        }
-        finally
-        {
-            server.Swapped -= OnSwapped;
-        }
+        if (!await server.WhenServingAsync(version, timeout ?? TimeSpan.FromSeconds(60), CancellationToken.None))
+            throw new TimeoutException($"{version} was not served (it failed to load, or not in time); serving {server.Current?.Version ?? "nothing"}, reason: {server.NotReadyReason}, last reload error: {server.LastReloadError}");
     }
 
     private sealed class RemoteAddressStartupFilter(IPAddress address) : IStartupFilter
