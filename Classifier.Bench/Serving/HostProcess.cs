@@ -108,6 +108,13 @@ internal sealed class HostProcess : IDisposable
     /// <summary>POST /predict with <paramref name="image"/>: success, and the server's own time from its Server-Timing header.</summary>
     internal async Task<(bool Ok, double? ServerMs)> PredictAsync(byte[] image)
     {
+        var (status, serverMs) = await SendImageAsync(image).ConfigureAwait(false);
+        return ((int)status is >= 200 and < 300, serverMs);
+    }
+
+    /// <summary>POST /predict with <paramref name="image"/>: the status, and the server's own time from its Server-Timing header.</summary>
+    internal async Task<(HttpStatusCode Status, double? ServerMs)> SendImageAsync(byte[] image)
+    {
         var content = new ByteArrayContent(image);
         content.Headers.ContentType = new MediaTypeHeaderValue("image/png");
         using var form = new MultipartFormDataContent { { content, "image", "image.png" } };
@@ -117,7 +124,7 @@ internal sealed class HostProcess : IDisposable
         if (response.Headers.TryGetValues("Server-Timing", out var values)
             && values.FirstOrDefault() is { } timing && timing.StartsWith("app;dur=", StringComparison.Ordinal))
             serverMs = double.Parse(timing.AsSpan("app;dur=".Length), CultureInfo.InvariantCulture);
-        return (response.IsSuccessStatusCode, serverMs);
+        return (response.StatusCode, serverMs);
     }
 
     /// <summary>An admin or read call that must succeed; its body.</summary>

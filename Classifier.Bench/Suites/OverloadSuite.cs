@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
-using System.Net.Http.Headers;
 using Classifier.Bench.Serving;
 using SkiaSharp;
 
@@ -64,7 +63,7 @@ internal static class OverloadSuite
             var floodThreads = Enumerable.Range(0, FloodThreads).Select(_ => Task.Run(async () =>
             {
                 for (int k = 0; k < FloodPerThread; k++)
-                    statuses.Add(await SendAsync(host, floods[Interlocked.Increment(ref next) - 1]));
+                    statuses.Add((await host.SendImageAsync(floods[Interlocked.Increment(ref next) - 1])).Status);
             })).ToArray();
             Task.WaitAll(floodThreads);
             flooding.Cancel();
@@ -91,16 +90,6 @@ internal static class OverloadSuite
             "Ordinary: one client sending new Fashion-MNIST test PNGs one after another for as long as the flood lasts. Peak = VmHWM of the host at the end; idle = median VmRSS after 8 warm-up predictions. " +
             $"Load average before/after: {report.Facts["loadAverageBefore"]} / {report.Facts["loadAverageAfter"]} (2 cores, shared).");
         return report;
-    }
-
-    private static async Task<HttpStatusCode> SendAsync(HostProcess host, byte[] image)
-    {
-        var content = new ByteArrayContent(image);
-        content.Headers.ContentType = new MediaTypeHeaderValue("image/png");
-        using var form = new MultipartFormDataContent { { content, "image", "flood.png" } };
-        using var response = await host.Client.PostAsync("predict", form).ConfigureAwait(false);
-        await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
-        return response.StatusCode;
     }
 
     /// <summary>One colour compresses to almost nothing, however many pixels it declares.</summary>
