@@ -29,7 +29,7 @@ internal static class NewClassRules
             return;
         double candidate = (old.Sum(g => g.Count(j => j.Candidate == g.Key) / (double)g.Count()) + recalls.Sum(r => r.Recall)) / classes;
         double current = old.Sum(g => g.Count(j => j.Current == g.Key) / (double)g.Count()) / classes;
-        double variance = (old.Sum(g => PairedVariance(g.Key, [.. g])) + recalls.Sum(r => r.Recall * (1 - r.Recall) / r.Images)) / (classes * (double)classes);
+        double variance = (old.Sum(g => PairedVariance([.. g])) + recalls.Sum(r => r.Recall * (1 - r.Recall) / r.Images)) / (classes * (double)classes);
         double shortfall = current - options.AccuracyTolerance - candidate;
         double p = shortfall <= 0 ? 1 : variance <= 0 ? 0 : NormalUpperTail(shortfall / Math.Sqrt(variance));
         bool ok = p >= options.RecallDropSignificance;
@@ -38,11 +38,10 @@ internal static class NewClassRules
     }
 
     /// <summary>Variance of one class's paired recall difference (candidate right minus current right, per image), over its images.</summary>
-    private static double PairedVariance(string label, Judged[] ofClass)
+    private static double PairedVariance(Judged[] ofClass)
     {
         int n = ofClass.Length;
-        int gained = ofClass.Count(j => j.Candidate == label && j.Current != label);
-        int lost = ofClass.Count(j => j.Candidate != label && j.Current == label);
+        var (lost, gained) = Discordant(ofClass);
         double mean = (gained - lost) / (double)n;
         return ((gained + lost) / (double)n - mean * mean) / n;
     }
@@ -67,8 +66,7 @@ internal static class NewClassRules
             return;
         double before = old.Count(j => j.Current == j.Truth) / (double)old.Length;
         double after = old.Count(j => j.Candidate == j.Truth) / (double)old.Length;
-        int lost = old.Count(j => j.Current == j.Truth && j.Candidate != j.Truth);
-        int gained = old.Count(j => j.Current != j.Truth && j.Candidate == j.Truth);
+        var (lost, gained) = Discordant(old);
         int toNew = old.Count(j => j.Current == j.Truth && newClasses.Contains(j.Candidate));
         double p = McNemarOneSided(lost, gained);
         bool ok = before - after <= options.OldClassesMaxAccuracyDrop || p >= options.RecallDropSignificance;

@@ -72,8 +72,7 @@ internal static class QualityGate
     private static void ClassRecallFall(Judged[] ofClass, string label, double before, double after, string[] newClasses,
         RetrainOptions options, Action<bool, string> check)
     {
-        int lost = ofClass.Count(j => j.Current == label && j.Candidate != label);
-        int gained = ofClass.Count(j => j.Current != label && j.Candidate == label);
+        var (lost, gained) = Discordant(ofClass);
         int toNew = ofClass.Count(j => j.Current == label && newClasses.Contains(j.Candidate));
         int excused = Math.Min(toNew, (int)Math.Floor(options.NewClassMaxRecallTaken * ofClass.Length + 1e-9));
         double fall = before - after - (double)excused / Math.Max(1, ofClass.Length);
@@ -95,6 +94,19 @@ internal static class QualityGate
                 : F($": {mostTo.Count()} went to '{mostTo.Key}'; check recent corrections that label '{label}' images as '{mostTo.Key}'");
         }
         check(ok, text);
+    }
+
+    /// <summary>The images the two models disagree on: lost = the current version right, the candidate wrong; gained = the reverse.</summary>
+    internal static (int Lost, int Gained) Discordant(IEnumerable<Judged> judged)
+    {
+        int lost = 0, gained = 0;
+        foreach (var j in judged)
+        {
+            bool before = j.Current == j.Truth, after = j.Candidate == j.Truth;
+            if (before && !after) lost++;
+            else if (after && !before) gained++;
+        }
+        return (lost, gained);
     }
 
     /// <summary>P(at most <paramref name="gained"/> of the lost + gained discordant images favour the candidate | no real difference).</summary>
