@@ -13,13 +13,7 @@ internal sealed class ExperimentService(ExperimentState state, AbShadowControlle
         var current = status.Current?.Version;
         AbTestReport? ab = null;
         if (settings.AbVersion is { } abVersion && settings.AbSinceUtc is { } abSince)
-        {
-            var arms = new List<ArmReport>(2);
-            if (current is not null)
-                arms.Add(await ArmAsync(current, 100 - settings.AbPercent, abSince, cancellationToken).ConfigureAwait(false));
-            arms.Add(await ArmAsync(abVersion, settings.AbPercent, abSince, cancellationToken).ConfigureAwait(false));
-            ab = new AbTestReport(abSince, arms);
-        }
+            ab = new AbTestReport(abSince, await ArmsAsync(abVersion, settings.AbPercent, abSince, cancellationToken).ConfigureAwait(false));
         ShadowReport? shadow = null;
         if (settings.ShadowVersion is { } shadowVersion && settings.ShadowSinceUtc is { } shadowSince)
         {
@@ -64,16 +58,22 @@ internal sealed class ExperimentService(ExperimentState state, AbShadowControlle
         long requests = 0, failures = 0;
         if (canary.IsRunning)
         {
-            var list = new List<ArmReport>(2);
-            if (status.Current?.Version is { } current)
-                list.Add(await ArmAsync(current, 100 - canary.Percent, canary.StartedUtc, cancellationToken).ConfigureAwait(false));
-            list.Add(await ArmAsync(canary.Version, canary.Percent, canary.StartedUtc, cancellationToken).ConfigureAwait(false));
-            arms = list;
+            arms = await ArmsAsync(canary.Version, canary.Percent, canary.StartedUtc, cancellationToken).ConfigureAwait(false);
             (requests, failures) = canaries.Counts;
         }
         return new CanaryReport(canary.Version, canary.IsRunning, canary.IsRunning ? canary.Percent : 0, canary.Steps, canary.StepInterval, canary.StartedUtc,
             canary.StepStartedUtc, canary.IsRunning ? canary.StepStartedUtc + canary.StepInterval : null, canary.History, canary.Outcome, canary.Reason,
             canary.EndedUtc, arms, requests, failures, canary.IsRunning ? judge.LastVerdict : null);
+    }
+
+    /// <summary>The current version's arm (the rest of the traffic), when one serves, then <paramref name="version"/>'s, both since <paramref name="since"/>.</summary>
+    private async Task<IReadOnlyList<ArmReport>> ArmsAsync(string version, double percent, DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        var arms = new List<ArmReport>(2);
+        if (status.Current?.Version is { } current)
+            arms.Add(await ArmAsync(current, 100 - percent, since, cancellationToken).ConfigureAwait(false));
+        arms.Add(await ArmAsync(version, percent, since, cancellationToken).ConfigureAwait(false));
+        return arms;
     }
 
     private async Task<ArmReport> ArmAsync(string version, double percent, DateTimeOffset since, CancellationToken cancellationToken)
