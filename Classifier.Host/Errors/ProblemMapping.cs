@@ -24,7 +24,15 @@ internal static class ProblemMapping
     internal static void AddHeaders(HttpResponse response, Exception exception)
     {
         if (exception is ServiceOverloadedException overloaded)
-            response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(overloaded.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            SetRetryAfter(response, overloaded.RetryAfter);
+    }
+
+    /// <summary>Sets <c>Retry-After</c> in whole seconds, at least 1 (HTTP has no fractions); returns them.</summary>
+    internal static int SetRetryAfter(HttpResponse response, TimeSpan after)
+    {
+        int seconds = Math.Max(1, (int)Math.Ceiling(after.TotalSeconds));
+        response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return seconds;
     }
 
     internal static int StatusFor(ImageErrorKind kind) => kind switch

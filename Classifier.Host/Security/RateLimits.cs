@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Threading.RateLimiting;
 using Classifier.Host.Errors;
 using Microsoft.AspNetCore.RateLimiting;
@@ -28,8 +27,8 @@ internal static class RateLimits
             {
                 var response = context.HttpContext.Response;
                 response.StatusCode = StatusCodes.Status429TooManyRequests;
-                int seconds = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? (int)Math.Ceiling(retryAfter.TotalSeconds) : 60;
-                response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+                int seconds = ProblemMapping.SetRetryAfter(response,
+                    context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : TimeSpan.FromMinutes(1));
                 await TypedResults.Problem(ProblemMapping.Problem(StatusCodes.Status429TooManyRequests, "Too many requests",
                     $"This client sent more requests than its limit allows; retry after {seconds} s.")).ExecuteAsync(context.HttpContext);
             };
