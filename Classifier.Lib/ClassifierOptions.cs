@@ -50,6 +50,12 @@ public sealed class ClassifierOptions
     /// <summary>Requests waiting for the shadow version at most; past it, the shadow skips them (counted in /experiments). Default 1,024.</summary>
     public int ShadowQueueCapacity { get; set; } = 1024;
 
+    /// <summary>
+    /// What the requests waiting for the shadow may hold together, in bytes (an image when the live answer came from a
+    /// cache or the first tier, else its features); past it, the shadow skips them as past <see cref="ShadowQueueCapacity"/>. Default 64 MiB.
+    /// </summary>
+    public long ShadowQueueMaxBytes { get; set; } = 64L * 1024 * 1024;
+
     /// <summary>How a canary grows and is judged (<c>PUT /experiments/canary</c>, or a retrain with <c>Retrain:Promotion = Canary</c>).</summary>
     public Experiments.CanaryOptions Canary { get; set; } = new();
 
@@ -95,6 +101,8 @@ public sealed class ClassifierOptions
             failures.Add($"Classifier:MaxQueuedPredictions and MaxQueuedPredictionBytes must not be negative; they are {MaxQueuedPredictions} and {MaxQueuedPredictionBytes}.");
         if (ShadowQueueCapacity <= 0)
             failures.Add($"Classifier:ShadowQueueCapacity must be positive; it is {ShadowQueueCapacity}.");
+        if (ShadowQueueMaxBytes <= 0)
+            failures.Add($"Classifier:ShadowQueueMaxBytes must be positive; it is {ShadowQueueMaxBytes}.");
         if (Images.MaxBytes <= 0)
             failures.Add("Classifier:Images:MaxBytes must be positive.");
         if (Images.MaxPixels <= 0)
