@@ -18,6 +18,7 @@ internal static class FeedbackApi
             .WithSummary("JSON { predictionId, label }, or multipart 'image' + 'label' for an image never predicted.")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
+            .AcceptsOneImage(app)
             .DisableAntiforgery();
         return app;
     }
@@ -44,7 +45,7 @@ internal static class FeedbackApi
         }
         else if (request.HasFormContentType)
         {
-            var form = await request.ReadFormAsync(cancellationToken);
+            var form = await ImageUpload.ReadFormAsync(request, cancellationToken);
             var file = form.Files.GetFile("image") ?? throw ImageUpload.MissingField("image", form);
             var image = await ImageUpload.ReadFileAsync(file, options.Value.Images, cancellationToken);
             id = await feedback.CorrectAsync(image, form["label"].ToString(), cancellationToken);
