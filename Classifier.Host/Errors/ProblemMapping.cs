@@ -26,9 +26,21 @@ internal static class ProblemMapping
         ModelNotReadyException => Problem(StatusCodes.Status503ServiceUnavailable, "No model is being served yet",
             "No model is loaded yet; retry later (GET /readyz answers 200 once one is)." + Logged(context)),
         ServiceOverloadedException e => Problem(StatusCodes.Status503ServiceUnavailable, "At capacity", e.Message),
-        BadHttpRequestException e => Problem(e.StatusCode, e.StatusCode == StatusCodes.Status413PayloadTooLarge ? TooLargeTitle : "Bad request", e.Message),
+        // Parameter binding wraps a body past its limit in its own 400 ("Failed to read parameter ..."): the limit is the news.
+        BadHttpRequestException e when TooLarge(e) is { } tooLarge => Problem(StatusCodes.Status413PayloadTooLarge, TooLargeTitle, tooLarge.Message),
+        BadHttpRequestException e => Problem(e.StatusCode, "Bad request", e.Message),
         _ => null,
     };
+
+    private static BadHttpRequestException? TooLarge(Exception? exception)
+    {
+        for (; exception is not null; exception = exception.InnerException)
+        {
+            if (exception is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } tooLarge)
+                return tooLarge;
+        }
+        return null;
+    }
 
     /// <summary>Whether the response to <paramref name="exception"/> leaves its text out (then log it with the correlation id).</summary>
     internal static bool HidesDetail(Exception exception) =>

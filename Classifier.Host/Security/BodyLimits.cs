@@ -73,19 +73,19 @@ internal static class BodyLimits
 
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } server)
             server.MaxRequestBodySize = bytes;
-        string accepts = $"{context.Request.Method} {context.Request.Path} accepts a body of at most {bytes:N0} bytes{(json ? " as JSON" : "")}";
+        string limitText = $"The body limit of {context.Request.Method} {context.Request.Path} is {bytes:N0} bytes{(json ? " for JSON" : "")}";
         if (context.Request.ContentLength > bytes)
         {
-            await WriteTooLargeAsync(context, $"{accepts}; this one is {context.Request.ContentLength:N0} bytes.");
+            await WriteTooLargeAsync(context, $"{limitText}; this body is {context.Request.ContentLength:N0} bytes.");
             return;
         }
 
         // Servers without the feature (the in-memory test server) and bodies without a length are bounded while read.
-        var body = new BoundedBody(context.Request.Body, bytes, $"{accepts}; this one is larger.");
+        var body = new BoundedBody(context.Request.Body, bytes, $"{limitText}; this body is larger.");
         context.Request.Body = body;
         await next(context);
-        // Something that read the body may have swallowed the refusal (parameter binding answers nothing then).
-        if (body.Exceeded && !context.Response.HasStarted && context.Response.StatusCode != StatusCodes.Status413PayloadTooLarge)
+        // Something that read the body may have swallowed the refusal: parameter binding sets the status and writes nothing.
+        if (body.Exceeded && !context.Response.HasStarted)
             await WriteTooLargeAsync(context, body.Message);
     }
 

@@ -66,6 +66,7 @@ public sealed class HealthAndMetricsTests(SampleFixture sample)
         {
             ["urls"] = "http://0.0.0.0:8080",
             ["Classifier:AdminApiKey"] = "test-admin-key-0123",
+            ["AllowedHosts"] = "classifier.example.com;localhost",
             ["Classifier:TrainWhenNoModel"] = "false",
         });
 

@@ -11,6 +11,7 @@ using Classifier.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -51,7 +52,7 @@ public sealed class TrustBoundaryTests(SampleFixture sample)
 
         var response = await client.PostAsJsonAsync("/feedback", new FeedbackRequest("p-1", new string('x', 20 * 1024)));
 
-        var problem = await ProblemAssert.IsProblem(response, HttpStatusCode.RequestEntityTooLarge, "at most 16,384 bytes as JSON");
+        var problem = await ProblemAssert.IsProblem(response, HttpStatusCode.RequestEntityTooLarge, "The body limit of POST /feedback is 16,384 bytes for JSON; this body is");
         Assert.Equal("Request too large", problem.Title);
     }
 
@@ -60,15 +61,24 @@ public sealed class TrustBoundaryTests(SampleFixture sample)
     {
         using var scope = ServiceScope.CreateEmpty(sample);
         await using var factory = scope.Factory(NoModel(("Classifier:MaxJsonBytes", "1024")));
-        var client = factory.CreateClient();
         var json = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { version = new string('v', 4096), percent = 10 }));
-        // A stream of unknown length is sent chunked: the limit can only be found while reading.
-        var content = new StreamContent(new UnknownLengthStream(json));
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
 
-        var response = await client.PutAsync("/experiments/ab", content);
+        // A body without a length (chunked): the limit can only be found while reading. HttpClient would measure it first.
+        var context = await factory.Server.SendAsync(http =>
+        {
+            http.Request.Method = "PUT";
+            http.Request.Path = "/experiments/ab";
+            http.Request.ContentType = "application/json";
+            http.Request.Headers.TransferEncoding = "chunked";
+            http.Request.Body = new MemoryStream(json);
+            http.Features.Set<IHttpRequestBodyDetectionFeature>(new HasBody());
+        });
 
-        await ProblemAssert.IsProblem(response, HttpStatusCode.RequestEntityTooLarge, "at most 1,024 bytes as JSON");
+        Assert.Null(context.Request.ContentLength);
+        string body = await new StreamReader(context.Response.Body).ReadToEndAsync();
+        Assert.True(context.Response.StatusCode == StatusCodes.Status413PayloadTooLarge, $"{context.Response.StatusCode}: {body}");
+        using var problem = JsonDocument.Parse(body);
+        Assert.Equal("The body limit of PUT /experiments/ab is 1,024 bytes for JSON; this body is larger.", problem.RootElement.GetProperty("detail").GetString());
     }
 
     [Theory]
@@ -84,7 +94,7 @@ public sealed class TrustBoundaryTests(SampleFixture sample)
 
         var response = await client.PostAsync("/predict", multipart ? new MultipartFormDataContent { { Png(oversized), "image", "big.png" } } : Png(oversized));
 
-        await ProblemAssert.IsProblem(response, HttpStatusCode.RequestEntityTooLarge, "POST /predict accepts a body of at most 116,384 bytes");
+        await ProblemAssert.IsProblem(response, HttpStatusCode.RequestEntityTooLarge, "The body limit of POST /predict is 116,384 bytes; this body is");
     }
 
     [Fact]
@@ -260,9 +270,9 @@ public sealed class TrustBoundaryTests(SampleFixture sample)
         protected override object? Invoke(MethodInfo? targetMethod, object?[]? args) => throw new InvalidOperationException(_message);
     }
 
-    private sealed class UnknownLengthStream(byte[] bytes) : MemoryStream(bytes)
+    private sealed class HasBody : IHttpRequestBodyDetectionFeature
     {
-        public override bool CanSeek => false;
+        public bool CanHaveBody => true;
     }
 
     /// <summary>Counts what the service reads of request bodies (outermost, so every reader is counted).</summary>
