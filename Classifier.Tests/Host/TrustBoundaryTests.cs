@@ -206,6 +206,39 @@ public sealed class TrustBoundaryTests(SampleFixture sample)
     }
 
     [Fact]
+    public async Task RetrainStatus_OfAFailingJob_NamesNoPath_AndTheLogHasItUnderTheCorrelationId()
+    {
+        using var scope = ServiceScope.CreateEmpty(sample);
+        var logs = new CapturingLoggerProvider();
+        string dataset = Path.Combine(scope.StatePath, "no-such-dataset");
+        await using var baseFactory = scope.Factory(NoModel(("Classifier:Dataset", dataset), ("Classifier:JobPollInterval", "00:00:00.200"),
+            ("Logging:LogLevel:Classifier.Host", "Information")));
+        await using var factory = baseFactory.WithWebHostBuilder(builder => builder.ConfigureTestServices(services => services.AddSingleton<ILoggerProvider>(logs)));
+        var client = factory.CreateClient();
+        var queued = await (await client.PostAsync("/retrain?force=true", null)).Content.ReadFromJsonAsync<RetrainQueued>();
+
+        // The first failure schedules a retry whose reason Hangfire writes with the exception's text.
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        HttpResponseMessage response;
+        RetrainStatus status;
+        do
+        {
+            await Task.Delay(200, timeout.Token);
+            response = await client.GetAsync($"/retrain/{queued!.JobId}", timeout.Token);
+            status = (await response.Content.ReadFromJsonAsync<RetrainStatus>(timeout.Token))!;
+        }
+        while (status.State is not ("Scheduled" or "Failed"));
+
+        string body = await response.Content.ReadAsStringAsync();
+        string id = response.Headers.GetValues(CorrelationHeader).Single();
+        Assert.DoesNotContain(scope.StatePath, body);
+        Assert.DoesNotContain(scope.ModelsPath, body);
+        Assert.Contains(id, body);
+        Assert.DoesNotContain("Dataset folder not found", body);
+        Assert.Contains(logs.Entries, e => e.Message.Contains(id, StringComparison.Ordinal) && e.Message.Contains("Dataset folder not found", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task AHostNameNotAllowed_IsRefused_WhileLocalhostIsServed()
     {
         using var scope = ServiceScope.CreateEmpty(sample);
