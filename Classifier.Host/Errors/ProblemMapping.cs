@@ -76,6 +76,7 @@ internal static class ProblemMapping
         RequestProblem.NotFound => StatusCodes.Status404NotFound,
         RequestProblem.Unloadable => StatusCodes.Status422UnprocessableEntity,
         RequestProblem.Conflict => StatusCodes.Status409Conflict,
+        RequestProblem.Forbidden => StatusCodes.Status403Forbidden,
         _ => StatusCodes.Status400BadRequest,
     };
 
@@ -84,6 +85,7 @@ internal static class ProblemMapping
         RequestProblem.NotFound => "Not found",
         RequestProblem.Unloadable => "Version cannot be served",
         RequestProblem.Conflict => "Conflict",
+        RequestProblem.Forbidden => "Forbidden",
         _ => "Invalid request",
     };
 
@@ -96,6 +98,7 @@ internal static class ProblemMapping
         RequestRemedy.AbortCanary => message + " Over HTTP: DELETE /experiments/canary first.",
         RequestRemedy.StartCanary => message + " Over HTTP: PUT /experiments/canary.",
         RequestRemedy.PredictFirst => message + " Over HTTP: the predictionId that POST /predict returned, or multipart 'image' + 'label'.",
+        RequestRemedy.UseLabelerKey => message + " Over HTTP: send a labeler's key (Classifier__LabelerApiKeys) or the admin key as X-Api-Key.",
         _ => message,
     };
 

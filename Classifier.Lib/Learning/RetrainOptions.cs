@@ -12,6 +12,21 @@ public sealed class RetrainOptions
     /// <summary>Corrections a label never seen before needs before it becomes a class; fewer are kept and wait. Default 10.</summary>
     public int MinExamplesPerClass { get; set; } = 10;
 
+    /// <summary>
+    /// Create a proposed new class without an admin's approval, as before roles existed. Default false: a label
+    /// proposed by a labeler waits until an admin approves it (a label an admin proposes is approved by that act).
+    /// </summary>
+    public bool AutoApproveNewClasses { get; set; }
+
+    /// <summary>
+    /// The largest share of a class's training examples (the dataset's images plus every correction) that the
+    /// anonymous corrections of one client may make up in a retrain; its oldest corrections are kept, the rest set
+    /// aside. Keeps one caller from flooding a class with relabels, in training and in the gate's evaluation slice
+    /// alike (the cap applies before the split). Labelers' and admins' corrections are vouched for by their keys and
+    /// not capped. Default 0.2; 1 turns the cap off.
+    /// </summary>
+    public double MaxAnonymousClientShare { get; set; } = 0.2;
+
     /// <summary>The candidate's accuracy may be at most this much below the current model's on the same evaluation data. Default 0.0.</summary>
     public double AccuracyTolerance { get; set; }
 
@@ -95,6 +110,7 @@ public sealed class RetrainOptions
         if (string.IsNullOrWhiteSpace(Cron)) yield return "Classifier:Retrain:Cron must be a cron expression, such as \"0 2 * * 0\".";
         if (EvaluationShare is < 0 or >= 1) yield return $"Classifier:Retrain:EvaluationShare must be in [0, 1); it is {EvaluationShare}.";
         if (MinExamplesPerClass <= 0) yield return $"Classifier:Retrain:MinExamplesPerClass must be positive; it is {MinExamplesPerClass}.";
+        if (MaxAnonymousClientShare is <= 0 or > 1) yield return $"Classifier:Retrain:MaxAnonymousClientShare must be in (0, 1]; it is {MaxAnonymousClientShare}.";
         if (AccuracyTolerance is < 0 or > 1) yield return $"Classifier:Retrain:AccuracyTolerance must be in [0, 1]; it is {AccuracyTolerance}.";
         if (MaxClassRecallDrop is < 0 or > 1) yield return $"Classifier:Retrain:MaxClassRecallDrop must be in [0, 1]; it is {MaxClassRecallDrop}.";
         if (RecallDropSignificance is <= 0 or > 1) yield return $"Classifier:Retrain:RecallDropSignificance must be in (0, 1]; it is {RecallDropSignificance}.";
