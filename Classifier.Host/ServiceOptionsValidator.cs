@@ -6,7 +6,8 @@ namespace Classifier.Host;
 /// <summary>
 /// Checks the HTTP-side settings once, at start, with every problem in one message (as the library checks its own).
 /// Keyless admin is for loopback development only: a service that listens beyond loopback without an admin key does
-/// not start, and a key (admin or labeler) shorter than <see cref="MinimumKeyLength"/> is refused. The key itself is never in a message.
+/// not start, nor does one that listens beyond loopback while <c>AllowedHosts</c> admits only loopback names (the
+/// shipped default, against DNS rebinding), and a key (admin or labeler) shorter than <see cref="MinimumKeyLength"/> is refused. The key itself is never in a message.
 /// </summary>
 internal sealed class ServiceOptionsValidator(IConfiguration configuration) : IValidateOptions<ServiceOptions>
 {

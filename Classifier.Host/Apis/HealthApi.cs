@@ -25,13 +25,14 @@ internal static partial class HealthApi
         if (current is null)
         {
             LogNotReady(logger, Correlation.Id(http), status.NotReadyReason ?? "no model is loaded", reloadError);
-            return TypedResults.Json(new Health("not ready", null, null, "No model is loaded yet. " + Correlation.SeeLog(http), null),
+            string failed = status.LastFailedVersion is { } version ? $" Version '{version}' failed to load." : "";
+            return TypedResults.Json(new Health("not ready", null, null, "No model is loaded yet." + failed + " " + Correlation.SeeLog(http), null),
                 statusCode: StatusCodes.Status503ServiceUnavailable);
         }
         if (reloadError is not null)
             LogReloadFailed(logger, Correlation.Id(http), current.Version, reloadError);
         return TypedResults.Ok(new Health("ready", current.Version, status.LoadedSince, null,
-            reloadError is null ? null : $"A newer version failed to load; {current.Version} keeps serving. " + Correlation.SeeLog(http)));
+            reloadError is null ? null : $"Version '{status.LastFailedVersion}' failed to load; {current.Version} keeps serving. " + Correlation.SeeLog(http)));
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Not ready (correlation id {CorrelationId}): {Reason}; last reload error: {LastReloadError}")]
