@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Classifier.Host.Apis;
 
-/// <summary><c>POST /retrain</c> (admin) queues a retrain job; <c>GET /retrain/{jobId}</c> tells how it went.</summary>
+/// <summary><c>POST /retrain</c> (admin) queues a retrain job; <c>GET /retrain/{jobId}</c> (admin) tells how it went.</summary>
 internal static partial class RetrainApi
 {
     internal static IEndpointRouteBuilder MapRetrainApi(this IEndpointRouteBuilder app)
@@ -17,7 +17,8 @@ internal static partial class RetrainApi
             .WithSummary("Queue a retrain (admin). ?force=true retrains even without new feedback.")
             .RequireAdminKey().ProducesProblem(StatusCodes.Status401Unauthorized);
         app.MapGet("/retrain/{jobId}", Status).WithName("RetrainStatus").WithTags("Learning")
-            .WithSummary("State of a retrain job and, once it has run, its result.").ProducesProblem(StatusCodes.Status404NotFound);
+            .WithSummary("State of a retrain job and, once it has run, its result (admin: job ids are sequential, and results name classes and figures).")
+            .RequireAdminKey().ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
 
