@@ -38,7 +38,8 @@ internal static partial class ServiceHosting
     {
         var metrics = app.Services.GetRequiredService<ServiceMetrics>();
         app.UseCorrelationId();
-        app.UseServerTiming();
+        if (app.Services.GetRequiredService<IOptions<ServiceOptions>>().Value.ServerTiming)
+            app.UseServerTiming();
         // Outermost but for the timing, so that the status recorded is the one the error handler finally wrote.
         app.UseHttpMetrics(options => options.SetMetricFactory(metrics.Factory));
         app.UseExceptionHandler();

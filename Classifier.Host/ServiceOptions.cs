@@ -19,6 +19,13 @@ public sealed class ServiceOptions
     internal IReadOnlyList<string> LabelerKeys() =>
         (LabelerApiKeys ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
+    /// <summary>
+    /// Send <c>Server-Timing: app;dur=MS</c> on every response (the bench reads it). Turn it off to keep the server's
+    /// own time private: a prediction answered from the cache is faster, which tells a caller that an image was seen
+    /// before. Default true.
+    /// </summary>
+    public bool ServerTiming { get; set; } = true;
+
     /// <summary>Most images one <c>/batch_predict</c> request may carry. Default 64.</summary>
     public int MaxBatchImages { get; set; } = 64;
 
