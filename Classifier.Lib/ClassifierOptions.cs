@@ -68,6 +68,13 @@ public sealed class ClassifierOptions
     /// <summary>How the lifelong-learning loop retrains, judges and keeps versions.</summary>
     public Learning.RetrainOptions Retrain { get; set; } = new();
 
+    /// <summary>
+    /// Where the prediction log, corrections, stored images and experiment settings are kept (section
+    /// <c>Classifier:Storage</c>): SQLite and files under <see cref="StatePath"/> by default, or one PostgreSQL database
+    /// that several replicas share.
+    /// </summary>
+    public Storage.StorageOptions Storage { get; set; } = new();
+
     /// <summary>SQLite file of the embedding cache; null puts it at <c>StatePath/embeddings.db</c>. Default null.</summary>
     public string? EmbeddingCachePath { get; set; }
 
@@ -104,6 +111,7 @@ public sealed class ClassifierOptions
         failures.AddRange(Cascade.Problems());
         failures.AddRange(Retrain.Problems());
         failures.AddRange(Canary.Problems());
+        failures.AddRange(Storage.Problems());
         return failures;
     }
 
