@@ -2,6 +2,7 @@ using Classifier.Feedback;
 using Classifier.Images;
 using Classifier.Serving;
 using Microsoft.Extensions.Time.Testing;
+using Classifier.Tests.Infrastructure;
 
 namespace Classifier.Tests.Feedback;
 
@@ -22,7 +23,7 @@ public abstract partial class FeedbackStoreContract : IAsyncLifetime
     /// <summary>Deletes this test's state; every store opened over it is closed by then.</summary>
     protected abstract Task DeleteStateAsync();
 
-    public Task InitializeAsync() => Task.CompletedTask;
+    public virtual Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()
     {
@@ -31,7 +32,7 @@ public abstract partial class FeedbackStoreContract : IAsyncLifetime
         await DeleteStateAsync();
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task FindPredictionAsync_AfterLogPrediction_ReturnsItAndKeepsTheImage()
     {
         var store = Open();
@@ -44,7 +45,7 @@ public abstract partial class FeedbackStoreContract : IAsyncLifetime
         Assert.Equal(image, await store.ReadImageAsync(found!.ImageHash));
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task FindPredictionAsync_WhenUnknown_ReturnsNull()
     {
         var store = Open();
@@ -53,7 +54,7 @@ public abstract partial class FeedbackStoreContract : IAsyncLifetime
         Assert.Null(await store.FindPredictionAsync("no-such-id"));
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task LogPredictionAsync_ManyAtOnce_KeepsEveryOneUnderItsOwnId()
     {
         var store = Open();
@@ -64,7 +65,7 @@ public abstract partial class FeedbackStoreContract : IAsyncLifetime
         Assert.Equal(40, (await store.GetArmStatisticsAsync("v1", DateTimeOffset.MinValue)).Count);
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task AddCorrectionAsync_ByPredictionId_CorrectsItsImage()
     {
         var store = Open();
@@ -76,7 +77,7 @@ public abstract partial class FeedbackStoreContract : IAsyncLifetime
         Assert.Equal(new CorrectionRecord(id, Time.GetUtcNow(), predictionId, ContentHash.Of(image), "dog"), Assert.Single(await store.GetLatestCorrectionsAsync()));
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task AddCorrectionAsync_WhenPredictionUnknown_ThrowsKeyNotFoundThatNamesLibraryCalls()
     {
         var store = Open();
@@ -88,7 +89,7 @@ public abstract partial class FeedbackStoreContract : IAsyncLifetime
         Assert.Empty(await store.GetLatestCorrectionsAsync());
     }
 
-    [Theory]
+    [DatabaseTheory]
     [InlineData("../../etc")]
     [InlineData("")]
     public async Task AddCorrectionAsync_WithInvalidLabel_ThrowsArgumentExceptionAndStoresNothing(string label)
@@ -102,7 +103,7 @@ public abstract partial class FeedbackStoreContract : IAsyncLifetime
         Assert.Empty(await store.GetLatestCorrectionsAsync());
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task AddCorrectionAsync_WithTheImage_KeepsTheImageAndNamesNoPrediction()
     {
         var store = Open();
@@ -115,7 +116,7 @@ public abstract partial class FeedbackStoreContract : IAsyncLifetime
         Assert.Equal(image, await store.ReadImageAsync(correction.ImageHash));
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task GetLatestCorrectionsAsync_WhenAnImageIsCorrectedAgainLater_ReturnsOnlyTheLatest()
     {
         var store = Open();
@@ -130,7 +131,7 @@ public abstract partial class FeedbackStoreContract : IAsyncLifetime
         Assert.Equal((latest, "fox"), (correction.Id, correction.Label));
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task GetLatestCorrectionsAsync_WhenTwoCorrectionsShareAClockTick_ReturnsTheOneAddedLast()
     {
         var store = Open();
@@ -143,7 +144,7 @@ public abstract partial class FeedbackStoreContract : IAsyncLifetime
         Assert.Equal((latest, "fox"), (correction.Id, correction.Label));
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task GetLatestCorrectionsAsync_WithSeveralImages_ReturnsOneEachOldestFirst()
     {
         var store = Open();
@@ -159,7 +160,7 @@ public abstract partial class FeedbackStoreContract : IAsyncLifetime
         Assert.Equal(["b", "c", "d"], (await store.GetLatestCorrectionsAsync()).Select(c => c.Label));
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task ReadImageAsync_WhenNotKept_ReturnsNull()
     {
         var store = Open();
@@ -168,7 +169,7 @@ public abstract partial class FeedbackStoreContract : IAsyncLifetime
         Assert.Null(await store.ReadImageAsync(ContentHash.Of(Image(2))));
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task EveryMember_WithACancelledToken_ThrowsOperationCanceledAndStoresNothing()
     {
         var store = Open();
@@ -193,7 +194,7 @@ public abstract partial class FeedbackStoreContract : IAsyncLifetime
         Assert.Null(await store.ReadImageAsync(ContentHash.Of(Image(3))));
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task CreateStore_OverTheSameStateAfterClosing_KeepsEverythingWritten()
     {
         var first = Open();
