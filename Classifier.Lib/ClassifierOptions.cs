@@ -75,8 +75,14 @@ public sealed class ClassifierOptions
     /// </summary>
     public Storage.StorageOptions Storage { get; set; } = new();
 
-    /// <summary>SQLite file of the embedding cache; null puts it at <c>StatePath/embeddings.db</c>. Default null.</summary>
+    /// <summary>
+    /// SQLite file of the embedding cache. Null puts it at <c>StatePath/embeddings.db</c>, or in the database with
+    /// <see cref="Storage"/> on PostgreSQL, where every replica shares it; a path keeps a local file even then (a cache
+    /// warmed into the container image, say). Default null.
+    /// </summary>
     public string? EmbeddingCachePath { get; set; }
+
+    internal bool EmbeddingCacheInDatabase => Storage.Provider == Classifier.Storage.StorageProvider.PostgreSql && EmbeddingCachePath is null;
 
     internal string ResolvedEmbeddingCachePath => EmbeddingCachePath ?? Path.Combine(StatePath, "embeddings.db");
 

@@ -45,6 +45,36 @@ internal sealed class PostgreSqlDatabase : IAsyncDisposable, IDisposable
         }
     }
 
+    /// <summary>
+    /// The same, for synchronous callers (the embedding cache). Migrating blocks on the asynchronous migration once per
+    /// process; Npgsql's asynchronous calls need no synchronization context, so this cannot deadlock.
+    /// </summary>
+    internal void EnsureMigrated()
+    {
+        if (_migrated)
+            return;
+        _migrating.Wait();
+        try
+        {
+            if (!_migrated)
+            {
+                PostgreSqlSchema.MigrateAsync(DataSource, CancellationToken.None).GetAwaiter().GetResult();
+                _migrated = true;
+            }
+        }
+        finally
+        {
+            _migrating.Release();
+        }
+    }
+
+    /// <summary>An open connection on the migrated schema, for synchronous callers.</summary>
+    internal NpgsqlConnection Open()
+    {
+        EnsureMigrated();
+        return DataSource.OpenConnection();
+    }
+
     /// <summary>An open connection on the migrated schema; throws <see cref="OperationCanceledException"/> at once for a cancelled token.</summary>
     internal async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken)
     {

@@ -59,6 +59,14 @@ public static class PostgreSqlSchema
                 version bigint NOT NULL,
                 updated_utc timestamptz NOT NULL DEFAULT now());
             """),
+        ("embedding cache", """
+            CREATE TABLE embeddings (
+                backbone text NOT NULL,
+                hash text NOT NULL,
+                vector bytea NOT NULL,
+                created_utc timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (backbone, hash));
+            """),
     ];
 
     /// <summary>The schema version this build uses.</summary>
