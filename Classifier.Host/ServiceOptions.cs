@@ -9,6 +9,16 @@ public sealed class ServiceOptions
     /// </summary>
     public string? AdminApiKey { get; set; }
 
+    /// <summary>
+    /// Labelers' keys, separated by commas (environment variable <c>Classifier__LabelerApiKeys</c>). A labeler may send
+    /// corrections that carry an image and propose new classes, which wait for an admin. Default none.
+    /// </summary>
+    public string? LabelerApiKeys { get; set; }
+
+    /// <summary>The labelers' keys, one by one.</summary>
+    internal IReadOnlyList<string> LabelerKeys() =>
+        (LabelerApiKeys ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
     /// <summary>Most images one <c>/batch_predict</c> request may carry. Default 64.</summary>
     public int MaxBatchImages { get; set; } = 64;
 

@@ -6,7 +6,7 @@ namespace Classifier.Host;
 /// <summary>
 /// Checks the HTTP-side settings once, at start, with every problem in one message (as the library checks its own).
 /// Keyless admin is for loopback development only: a service that listens beyond loopback without an admin key does
-/// not start, and a key shorter than <see cref="MinimumKeyLength"/> is refused. The key itself is never in a message.
+/// not start, and a key (admin or labeler) shorter than <see cref="MinimumKeyLength"/> is refused. The key itself is never in a message.
 /// </summary>
 internal sealed class ServiceOptionsValidator(IConfiguration configuration) : IValidateOptions<ServiceOptions>
 {
@@ -36,6 +36,14 @@ internal sealed class ServiceOptionsValidator(IConfiguration configuration) : IV
         else if (options.AdminApiKey.Length < MinimumKeyLength)
         {
             failures.Add($"Classifier:AdminApiKey must be at least {MinimumKeyLength} characters; the one set has {options.AdminApiKey.Length}.");
+        }
+        var labelerKeys = options.LabelerKeys();
+        for (int i = 0; i < labelerKeys.Count; i++)
+        {
+            if (labelerKeys[i].Length < MinimumKeyLength)
+                failures.Add($"Classifier:LabelerApiKeys: key {i + 1} of {labelerKeys.Count} must be at least {MinimumKeyLength} characters; it has {labelerKeys[i].Length}.");
+            if (labelerKeys[i] == options.AdminApiKey)
+                failures.Add($"Classifier:LabelerApiKeys: key {i + 1} of {labelerKeys.Count} is the admin key; a labeler's key must differ from it.");
         }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

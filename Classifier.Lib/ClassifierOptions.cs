@@ -50,6 +50,12 @@ public sealed class ClassifierOptions
     /// <summary>Requests waiting for the shadow version at most; past it, the shadow skips them (counted in /experiments). Default 1,024.</summary>
     public int ShadowQueueCapacity { get; set; } = 1024;
 
+    /// <summary>
+    /// Secret that keys which A/B or canary arm a client lands in, so that no caller can choose its arm. Replicas must
+    /// share it. Default null: a random secret kept in <c>StatePath/client-assignment.key</c> (owner-only).
+    /// </summary>
+    public string? ClientAssignmentSecret { get; set; }
+
     /// <summary>How a canary grows and is judged (<c>PUT /experiments/canary</c>, or a retrain with <c>Retrain:Promotion = Canary</c>).</summary>
     public Experiments.CanaryOptions Canary { get; set; } = new();
 

@@ -14,4 +14,7 @@ public enum RequestProblem
 
     /// <summary>It conflicts with the current state: another experiment, the current version, a change made meanwhile.</summary>
     Conflict,
+
+    /// <summary>The caller's role may not do this (an anonymous correction that carries an image or proposes a new class).</summary>
+    Forbidden,
 }

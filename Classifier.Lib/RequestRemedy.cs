@@ -23,4 +23,7 @@ public enum RequestRemedy
 
     /// <summary>Use the id a prediction returned, or correct with the image itself.</summary>
     PredictFirst,
+
+    /// <summary>Call as a labeler or an admin (over HTTP, with a key).</summary>
+    UseLabelerKey,
 }

@@ -48,6 +48,7 @@ internal static class ProblemMapping
         RequestProblem.NotFound => StatusCodes.Status404NotFound,
         RequestProblem.Unloadable => StatusCodes.Status422UnprocessableEntity,
         RequestProblem.Conflict => StatusCodes.Status409Conflict,
+        RequestProblem.Forbidden => StatusCodes.Status403Forbidden,
         _ => StatusCodes.Status400BadRequest,
     };
 
@@ -56,6 +57,7 @@ internal static class ProblemMapping
         RequestProblem.NotFound => "Not found",
         RequestProblem.Unloadable => "Version cannot be served",
         RequestProblem.Conflict => "Conflict",
+        RequestProblem.Forbidden => "Forbidden",
         _ => "Invalid request",
     };
 
@@ -68,6 +70,7 @@ internal static class ProblemMapping
         RequestRemedy.AbortCanary => message + " Over HTTP: DELETE /experiments/canary first.",
         RequestRemedy.StartCanary => message + " Over HTTP: PUT /experiments/canary.",
         RequestRemedy.PredictFirst => message + " Over HTTP: the predictionId that POST /predict returned, or multipart 'image' + 'label'.",
+        RequestRemedy.UseLabelerKey => message + " Over HTTP: send a labeler's key (Classifier__LabelerApiKeys) or the admin key as X-Api-Key.",
         _ => message,
     };
 

@@ -44,7 +44,13 @@ internal sealed class AdminApiKeyFilter(IOptions<ServiceOptions> options) : IEnd
 
     /// <summary>
     /// A caller without an address (a Unix socket, some proxies and in-process servers) is never trusted as local:
-    /// behind such a front every caller from anywhere would look local.
+    /// behind such a front every caller from anywhere would look local. Nor is a loopback request that a proxy relayed
+    /// (it carries <c>Forwarded</c>, <c>X-Forwarded-For</c> or <c>X-Real-IP</c>): a reverse proxy or sidecar on the
+    /// same host connects from loopback on behalf of callers from anywhere.
     /// </summary>
-    private static bool IsLoopback(HttpContext http) => http.Connection.RemoteIpAddress is { } remote && IPAddress.IsLoopback(remote);
+    private static bool IsLoopback(HttpContext http) =>
+        http.Connection.RemoteIpAddress is { } remote && IPAddress.IsLoopback(remote) && !IsRelayed(http.Request.Headers);
+
+    private static bool IsRelayed(IHeaderDictionary headers) =>
+        headers.ContainsKey("Forwarded") || headers.ContainsKey("X-Forwarded-For") || headers.ContainsKey("X-Real-IP");
 }

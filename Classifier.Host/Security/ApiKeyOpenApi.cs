@@ -11,6 +11,7 @@ namespace Classifier.Host.Security;
 internal static class ApiKeyOpenApi
 {
     internal const string SchemeName = "AdminApiKey";
+    internal const string LabelerSchemeName = "LabelerApiKey";
 
     internal static OpenApiOptions AddAdminApiKeySecurity(this OpenApiOptions options)
     {
@@ -25,17 +26,37 @@ internal static class ApiKeyOpenApi
                 Name = AdminApiKeyFilter.HeaderName,
                 Description = "The admin key (Classifier__AdminApiKey). Without one configured, admin operations answer only to loopback callers.",
             };
+            document.Components.SecuritySchemes[LabelerSchemeName] = new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.ApiKey,
+                In = ParameterLocation.Header,
+                Name = AdminApiKeyFilter.HeaderName,
+                Description = "A labeler's key (Classifier__LabelerApiKeys) or the admin key: corrections that carry an image or propose a new class.",
+            };
             return Task.CompletedTask;
         });
         options.AddOperationTransformer((operation, context, _) =>
         {
             operation.Security ??= [];
-            // An empty requirement says "no key needed" explicitly, rather than leaving it unsaid.
-            operation.Security.Add(context.Description.ActionDescriptor.EndpointMetadata.OfType<AdminOnly.Marker>().Any()
-                ? new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(SchemeName, context.Document)] = [] }
-                : new OpenApiSecurityRequirement());
+            var metadata = context.Description.ActionDescriptor.EndpointMetadata;
+            if (metadata.OfType<AdminOnly.Marker>().Any())
+            {
+                operation.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(SchemeName, context.Document)] = [] });
+                return Task.CompletedTask;
+            }
+            // An empty requirement says "no key needed" explicitly, rather than leaving it unsaid; beside it, a key that
+            // lets the caller do more where one is optional.
+            operation.Security.Add(new OpenApiSecurityRequirement());
+            if (metadata.OfType<LabelerKeyOptional>().Any())
+                operation.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(LabelerSchemeName, context.Document)] = [] });
             return Task.CompletedTask;
         });
         return options;
+    }
+
+    /// <summary>Marks an operation open to anonymous callers that does more for a labeler's or the admin's key.</summary>
+    internal sealed class LabelerKeyOptional
+    {
+        internal static LabelerKeyOptional Instance { get; } = new();
     }
 }

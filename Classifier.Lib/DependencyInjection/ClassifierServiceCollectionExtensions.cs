@@ -78,6 +78,7 @@ public static class ClassifierServiceCollectionExtensions
         services.TryAddSingleton<ArmLoader>();
         services.TryAddSingleton<AbShadowController>();
         services.TryAddSingleton<CanaryController>();
+        services.TryAddSingleton(sp => ClientBucket.FromOptions(Options(sp)));
         services.TryAddSingleton<ExperimentRouter>();
         services.TryAddSingleton<ExperimentRestorer>();
         services.TryAddSingleton<ShadowWorker>();

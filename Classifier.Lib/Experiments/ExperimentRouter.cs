@@ -8,7 +8,7 @@ namespace Classifier.Experiments;
 /// reading the snapshot in force without a lock. Every version shares the one backbone: the image is featurized once
 /// and several heads run on it.
 /// </summary>
-internal sealed class ExperimentRouter(ModelServer server, ExperimentState state, CanaryController canaries, ShadowQueue shadowQueue)
+internal sealed class ExperimentRouter(ModelServer server, ExperimentState state, CanaryController canaries, ShadowQueue shadowQueue, ClientBucket buckets)
 {
     /// <summary>
     /// Answers one request: the caller's bucket (from <paramref name="clientId"/>, else random) picks the A/B arm or
@@ -19,7 +19,7 @@ internal sealed class ExperimentRouter(ModelServer server, ExperimentState state
         var arms = state.Arms;
         if (arms.Ab is null && arms.Canary is null)
             return new RoutedPrediction(server.Predict(image, top, null, out var direct), direct);
-        int bucket = ClientBucket.Of(clientId);
+        int bucket = buckets.Of(clientId);
         if (arms.Canary is { } canary && bucket < arms.CanaryBasisPoints)
             return PredictWithCanary(image, top, canary);
         var arm = arms.Ab is not null && bucket < arms.AbBasisPoints ? arms.Ab : null;

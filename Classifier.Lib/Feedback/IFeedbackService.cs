@@ -1,17 +1,34 @@
 namespace Classifier.Feedback;
 
 /// <summary>
-/// Corrections: the true label of a logged prediction, or of an image never predicted. The next retrain learns from
-/// them. Refusals (an invalid label, an unknown prediction) throw <see cref="ClassifierRequestException"/>.
+/// Corrections: the true label of a logged prediction, or of an image never predicted, and the new classes they
+/// propose. The next retrain learns from them. Who may teach what (<see cref="ContributorRole"/>): anyone may correct
+/// a prediction it received with a label the model knows; corrections that carry an image or propose a new class need
+/// a labeler or an admin; a new class waits for an admin's approval. Refusals (an invalid label, an unknown
+/// prediction, a role that may not) throw <see cref="ClassifierRequestException"/>.
 /// </summary>
 public interface IFeedbackService
 {
-    /// <summary>Records <paramref name="label"/> as the truth for the prediction <paramref name="predictionId"/>; returns the correction id.</summary>
-    Task<string> CorrectAsync(string predictionId, string label, CancellationToken cancellationToken = default);
+    /// <summary>Records <paramref name="label"/> as the truth for the prediction <paramref name="predictionId"/>, sent by <paramref name="contributor"/>.</summary>
+    Task<CorrectionReceipt> CorrectAsync(string predictionId, string label, Contributor contributor, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Records <paramref name="label"/> as the truth for <paramref name="image"/>, which is kept; returns the correction id.
-    /// The image is checked fully (and its features cached for the next retrain) before anything is stored.
+    /// Records <paramref name="label"/> as the truth for <paramref name="image"/>, which is kept. The image is checked
+    /// fully (and its features cached for the next retrain) before anything is stored. Needs a labeler or an admin.
     /// </summary>
-    Task<string> CorrectAsync(ReadOnlyMemory<byte> image, string label, CancellationToken cancellationToken = default);
+    Task<CorrectionReceipt> CorrectAsync(ReadOnlyMemory<byte> image, string label, Contributor contributor, CancellationToken cancellationToken = default);
+
+    /// <summary>As the application itself (<see cref="Contributor.Application"/>, trusted as an admin).</summary>
+    Task<CorrectionReceipt> CorrectAsync(string predictionId, string label, CancellationToken cancellationToken = default) =>
+        CorrectAsync(predictionId, label, Contributor.Application, cancellationToken);
+
+    /// <summary>As the application itself (<see cref="Contributor.Application"/>, trusted as an admin).</summary>
+    Task<CorrectionReceipt> CorrectAsync(ReadOnlyMemory<byte> image, string label, CancellationToken cancellationToken = default) =>
+        CorrectAsync(image, label, Contributor.Application, cancellationToken);
+
+    /// <summary>Proposed new classes, approved or waiting, oldest first.</summary>
+    Task<IReadOnlyList<LabelProposal>> GetLabelProposalsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Approves <paramref name="label"/> as a new class (an admin's act): the next retrain may create it once it has enough corrections.</summary>
+    Task<LabelProposal> ApproveLabelAsync(string label, Contributor admin, CancellationToken cancellationToken = default);
 }

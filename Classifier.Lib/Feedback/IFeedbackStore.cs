@@ -15,13 +15,36 @@ public interface IFeedbackStore
     /// <summary>A logged prediction, or null.</summary>
     Task<PredictionRecord?> FindPredictionAsync(string predictionId, CancellationToken cancellationToken = default);
 
-    /// <summary>Records the true label of a predicted image; returns the correction id. Throws <see cref="KeyNotFoundException"/> for an unknown prediction.</summary>
-    Task<string> AddCorrectionAsync(string predictionId, string label, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Records the true label of a predicted image, sent by <paramref name="contributor"/>; returns the correction id.
+    /// Throws <see cref="KeyNotFoundException"/> for an unknown prediction.
+    /// </summary>
+    Task<string> AddCorrectionAsync(string predictionId, string label, Contributor contributor, CancellationToken cancellationToken = default);
 
     /// <summary>Records the true label of an image that was never predicted; the image is kept. Returns the correction id.</summary>
-    Task<string> AddCorrectionAsync(ReadOnlyMemory<byte> image, string label, CancellationToken cancellationToken = default);
+    Task<string> AddCorrectionAsync(ReadOnlyMemory<byte> image, string label, Contributor contributor, CancellationToken cancellationToken = default);
 
-    /// <summary>The latest correction of each image, oldest first.</summary>
+    /// <summary>As the application itself (<see cref="Contributor.Application"/>).</summary>
+    Task<string> AddCorrectionAsync(string predictionId, string label, CancellationToken cancellationToken = default) =>
+        AddCorrectionAsync(predictionId, label, Contributor.Application, cancellationToken);
+
+    /// <summary>As the application itself (<see cref="Contributor.Application"/>).</summary>
+    Task<string> AddCorrectionAsync(ReadOnlyMemory<byte> image, string label, CancellationToken cancellationToken = default) =>
+        AddCorrectionAsync(image, label, Contributor.Application, cancellationToken);
+
+    /// <summary>
+    /// Records that <paramref name="label"/> was proposed as a new class by <paramref name="contributor"/> (the first
+    /// proposal is kept); an admin's proposal, or <paramref name="approve"/>, approves it. Returns its state.
+    /// </summary>
+    Task<LabelProposal> ProposeLabelAsync(string label, Contributor contributor, bool approve, CancellationToken cancellationToken = default);
+
+    /// <summary>Every proposed label, approved or waiting, oldest first.</summary>
+    Task<IReadOnlyList<LabelProposal>> GetLabelProposalsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The latest correction of each image, oldest first; a labeler's or admin's correction outranks a later anonymous
+    /// one of the same image, so an anonymous caller cannot overwrite what a key vouched for.
+    /// </summary>
     Task<IReadOnlyList<CorrectionRecord>> GetLatestCorrectionsAsync(CancellationToken cancellationToken = default);
 
     /// <summary>The stored bytes of an image, or null when it is not kept.</summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Cryptography;
 using Classifier.Datasets;
 using Classifier.Serving;
 using Microsoft.Data.Sqlite;
@@ -54,7 +55,19 @@ internal sealed class SqliteFeedbackStore : IFeedbackStore, IDisposable
                 confidence REAL NOT NULL,
                 PRIMARY KEY (prediction_id, shadow_version));
             CREATE INDEX IF NOT EXISTS predictions_by_version ON predictions(model_version, created_utc);
+            CREATE TABLE IF NOT EXISTS label_proposals (
+                label TEXT PRIMARY KEY,
+                proposed_utc TEXT NOT NULL,
+                proposed_by TEXT NOT NULL,
+                approved_utc TEXT NULL,
+                approved_by TEXT NULL);
             """);
+        // Who sent a correction (issue 16). Corrections stored before had no roles; they were accepted as trusted then.
+        if (!ColumnExists("corrections", "client_id"))
+            Execute("""
+                ALTER TABLE corrections ADD COLUMN client_id TEXT NOT NULL DEFAULT '';
+                ALTER TABLE corrections ADD COLUMN role TEXT NOT NULL DEFAULT 'Labeler';
+                """);
     }
 
     /// <summary>The database and the file image store in their usual places: <c>STATE/feedback.db</c> and <c>STATE/images</c>.</summary>
@@ -92,37 +105,72 @@ internal sealed class SqliteFeedbackStore : IFeedbackStore, IDisposable
                 : null;
         }, cancellationToken);
 
-    public async Task<string> AddCorrectionAsync(string predictionId, string label, CancellationToken cancellationToken = default)
+    public async Task<string> AddCorrectionAsync(string predictionId, string label, Contributor contributor, CancellationToken cancellationToken = default)
     {
         LabelName.Validate(label);
+        ArgumentNullException.ThrowIfNull(contributor);
         var prediction = await FindPredictionAsync(predictionId, cancellationToken).ConfigureAwait(false)
             ?? throw new KeyNotFoundException($"No prediction has id '{predictionId}'. Use the id that IFeedbackStore.LogPredictionAsync returned for it, or call AddCorrectionAsync with the image itself.");
-        return await InsertCorrectionAsync(prediction.Id, prediction.ImageHash, label, cancellationToken).ConfigureAwait(false);
+        return await InsertCorrectionAsync(prediction.Id, prediction.ImageHash, label, contributor, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<string> AddCorrectionAsync(ReadOnlyMemory<byte> image, string label, CancellationToken cancellationToken = default)
+    public async Task<string> AddCorrectionAsync(ReadOnlyMemory<byte> image, string label, Contributor contributor, CancellationToken cancellationToken = default)
     {
         LabelName.Validate(label);
+        ArgumentNullException.ThrowIfNull(contributor);
         var hash = Images.ContentHash.Of(image.Span);
         await _images.PutAsync(hash, image, cancellationToken).ConfigureAwait(false);
-        return await InsertCorrectionAsync(null, hash, label, cancellationToken).ConfigureAwait(false);
+        return await InsertCorrectionAsync(null, hash, label, contributor, cancellationToken).ConfigureAwait(false);
     }
+
+    public async Task<LabelProposal> ProposeLabelAsync(string label, Contributor contributor, bool approve, CancellationToken cancellationToken = default)
+    {
+        LabelName.Validate(label);
+        ArgumentNullException.ThrowIfNull(contributor);
+        approve |= contributor.Role == ContributorRole.Admin;
+        await RunAsync(async command =>
+        {
+            command.CommandText = """
+                INSERT INTO label_proposals VALUES ($label, $now, $by, CASE WHEN $approve THEN $now END, CASE WHEN $approve THEN $by END)
+                ON CONFLICT(label) DO UPDATE SET approved_utc = $now, approved_by = $by WHERE $approve AND approved_utc IS NULL
+                """;
+            command.Parameters.AddWithValue("$label", label);
+            command.Parameters.AddWithValue("$now", Now());
+            command.Parameters.AddWithValue("$by", contributor.ClientId);
+            command.Parameters.AddWithValue("$approve", approve);
+            return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
+        return (await GetLabelProposalsAsync(cancellationToken).ConfigureAwait(false)).Single(p => p.Label == label);
+    }
+
+    public Task<IReadOnlyList<LabelProposal>> GetLabelProposalsAsync(CancellationToken cancellationToken = default) =>
+        RunAsync<IReadOnlyList<LabelProposal>>(async command =>
+        {
+            command.CommandText = "SELECT label, proposed_utc, proposed_by, approved_utc, approved_by FROM label_proposals ORDER BY proposed_utc, label";
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            var list = new List<LabelProposal>();
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                list.Add(new LabelProposal(reader.GetString(0), ParseTime(reader.GetString(1)), reader.GetString(2),
+                    reader.IsDBNull(3) ? null : ParseTime(reader.GetString(3)), reader.IsDBNull(4) ? null : reader.GetString(4)));
+            return list;
+        }, cancellationToken);
 
     public Task<IReadOnlyList<CorrectionRecord>> GetLatestCorrectionsAsync(CancellationToken cancellationToken = default) =>
         RunAsync<IReadOnlyList<CorrectionRecord>>(async command =>
         {
-            // rowid breaks ties between corrections in the same tick: the later insert wins.
+            // A key's correction outranks an anonymous one; then the latest wins, rowid breaking ties in the same tick.
             command.CommandText = """
-                SELECT id, created_utc, prediction_id, image_hash, label FROM corrections c
+                SELECT id, created_utc, prediction_id, image_hash, label, client_id, role FROM corrections c
                 WHERE c.rowid = (SELECT c2.rowid FROM corrections c2 WHERE c2.image_hash = c.image_hash
-                                 ORDER BY c2.created_utc DESC, c2.rowid DESC LIMIT 1)
+                                 ORDER BY c2.role <> 'Anonymous' DESC, c2.created_utc DESC, c2.rowid DESC LIMIT 1)
                 ORDER BY created_utc, rowid
                 """;
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             var list = new List<CorrectionRecord>();
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 list.Add(new CorrectionRecord(reader.GetString(0), ParseTime(reader.GetString(1)),
-                    reader.IsDBNull(2) ? null : reader.GetString(2), reader.GetString(3), reader.GetString(4)));
+                    reader.IsDBNull(2) ? null : reader.GetString(2), reader.GetString(3), reader.GetString(4),
+                    reader.GetString(5), Enum.Parse<ContributorRole>(reader.GetString(6))));
             return list;
         }, cancellationToken);
 
@@ -192,17 +240,22 @@ internal sealed class SqliteFeedbackStore : IFeedbackStore, IDisposable
         }
     }
 
-    private Task<string> InsertCorrectionAsync(string? predictionId, string hash, string label, CancellationToken cancellationToken)
+    private Task<string> InsertCorrectionAsync(string? predictionId, string hash, string label, Contributor contributor, CancellationToken cancellationToken)
     {
         var id = NewId();
         return RunAsync(async command =>
         {
-            command.CommandText = "INSERT INTO corrections VALUES ($id, $created, $prediction, $hash, $label)";
+            command.CommandText = """
+                INSERT INTO corrections (id, created_utc, prediction_id, image_hash, label, client_id, role)
+                VALUES ($id, $created, $prediction, $hash, $label, $client, $role)
+                """;
             command.Parameters.AddWithValue("$id", id);
             command.Parameters.AddWithValue("$created", Now());
             command.Parameters.AddWithValue("$prediction", (object?)predictionId ?? DBNull.Value);
             command.Parameters.AddWithValue("$hash", hash);
             command.Parameters.AddWithValue("$label", label);
+            command.Parameters.AddWithValue("$client", contributor.ClientId);
+            command.Parameters.AddWithValue("$role", contributor.Role.ToString());
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             return id;
         }, cancellationToken);
@@ -223,7 +276,11 @@ internal sealed class SqliteFeedbackStore : IFeedbackStore, IDisposable
         }
     }
 
-    private static string NewId() => Guid.CreateVersion7().ToString("N");
+    /// <summary>
+    /// 128 random bits: a prediction id is what lets an anonymous caller correct the prediction it received, so it
+    /// must not be guessable (a version 7 GUID has only 74 random bits beside its timestamp).
+    /// </summary>
+    private static string NewId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
 
     private string Now() => Format(_time.GetUtcNow());
 
@@ -231,6 +288,14 @@ internal sealed class SqliteFeedbackStore : IFeedbackStore, IDisposable
     private static string Format(DateTimeOffset time) => time.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture);
 
     private static DateTimeOffset ParseTime(string text) => DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
+
+    private bool ColumnExists(string table, string column)
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = $"SELECT COUNT(*) FROM pragma_table_info('{table}') WHERE name = $column";
+        command.Parameters.AddWithValue("$column", column);
+        return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture) > 0;
+    }
 
     private void Execute(string sql)
     {

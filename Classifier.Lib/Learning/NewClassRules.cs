@@ -86,10 +86,18 @@ internal static class NewClassRules
                     : NewClassRecall.HeldOutOnly(label, 0, 0)))
             .Where(r => r.Images > 0)];
 
-    /// <summary>Each new class's recall against <see cref="RetrainOptions.NewClassMinRecall"/>.</summary>
-    internal static void NewClassRecalls(string[] newClasses, IReadOnlyList<NewClassRecall> recalls, RetrainOptions options,
-        Action<bool, string> check, List<string> notes)
+    /// <summary>
+    /// Each new class's recall must reach <see cref="RetrainOptions.NewClassMinRecall"/> and be clearly above chance,
+    /// the 1/K a guess among the candidate's K classes would get: a one-sided binomial test on its counts must give p
+    /// below <see cref="RetrainOptions.RecallDropSignificance"/>. The current version's recall on a new class is 0, so
+    /// a class that is recognised, if not yet well, is worth serving while more corrections arrive; what the floor and
+    /// the test stop is a class that is not learned at all, or judged on too few images to tell (3 of 10 right among
+    /// 10 classes is p = 0.07). When it fails, the reason says how many right answers would pass.
+    /// </summary>
+    internal static void NewClassRecalls(string[] newClasses, IReadOnlyList<NewClassRecall> recalls, int candidateClasses,
+        RetrainOptions options, Action<bool, string> check, List<string> notes)
     {
+        double chance = 1.0 / Math.Max(2, candidateClasses);
         foreach (var label in newClasses)
         {
             var recall = recalls.FirstOrDefault(r => r.Label == label);
@@ -98,12 +106,47 @@ internal static class NewClassRules
                 notes.Add($"new class '{label}' has no evaluation images yet; judged by the other rules only");
                 continue;
             }
-            bool ok = recall.Recall >= options.NewClassMinRecall;
+            double p = BinomialUpperTail(recall.Correct, recall.Images, chance);
+            bool ok = recall.Recall >= options.NewClassMinRecall && p < options.RecallDropSignificance;
             string images = recall.Folds == 0
                 ? F($"{recall.Images} held-out images")
                 : F($"{recall.Images} images ({recall.HeldOut} held-out, {recall.CrossValidated} by {recall.Folds}-fold cross-validation)");
-            check(ok, F($"new class '{label}': recall {recall.Recall:F2} on {images}, needs {options.NewClassMinRecall:F2}")
-                + (ok ? "" : $": send more corrections of '{label}'"));
+            string text = F($"new class '{label}': recall {recall.Recall:F2} on {images}, needs {options.NewClassMinRecall:F2} and clearly above chance {chance:F2} (p = {p:F4} {(ok || p < options.RecallDropSignificance ? "<" : ">=")} {options.RecallDropSignificance:F4})");
+            if (!ok)
+            {
+                int needed = CorrectNeeded(recall.Images, chance, options);
+                text += needed <= recall.Images
+                    ? F($": needs {needed} of {recall.Images} right; send more corrections of '{label}'")
+                    : F($": {recall.Images} images cannot show it; send more corrections of '{label}'");
+            }
+            check(ok, text);
         }
+    }
+
+    /// <summary>The fewest right answers out of <paramref name="images"/> that would pass both the floor and the test against chance.</summary>
+    private static int CorrectNeeded(int images, double chance, RetrainOptions options)
+    {
+        int correct = (int)Math.Ceiling(options.NewClassMinRecall * images - 1e-9);
+        while (correct <= images && BinomialUpperTail(correct, images, chance) >= options.RecallDropSignificance)
+            correct++;
+        return correct;
+    }
+
+    /// <summary>P(X &gt;= <paramref name="k"/>) for X ~ Binomial(<paramref name="n"/>, <paramref name="p"/>), summed in log space.</summary>
+    internal static double BinomialUpperTail(int k, int n, double p)
+    {
+        if (k <= 0)
+            return 1;
+        if (k > n)
+            return 0;
+        double logP = Math.Log(p), logQ = Math.Log(1 - p), logChoose = 0, tail = 0;
+        for (int i = 0; i <= n; i++)
+        {
+            if (i > 0)
+                logChoose += Math.Log(n - i + 1) - Math.Log(i);
+            if (i >= k)
+                tail += Math.Exp(logChoose + i * logP + (n - i) * logQ);
+        }
+        return Math.Min(1, tail);
     }
 }

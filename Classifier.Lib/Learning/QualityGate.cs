@@ -59,7 +59,7 @@ internal static class QualityGate
             }
             passes.Add(F($"recall of existing classes checked: a fall above {options.MaxClassRecallDrop:F4} rejects when p < {options.RecallDropSignificance:F4}"));
         }
-        NewClassRules.NewClassRecalls(newClasses, recalls, options, Check, passes);
+        NewClassRules.NewClassRecalls(newClasses, recalls, candidateLabels.Count, options, Check, passes);
         return new GateDecision(failures.Count == 0, [.. failures, .. passes], currentVersion, candidate.Count, candidate, current, newClasses, recalls);
     }
 

@@ -9,6 +9,8 @@ namespace Classifier.Learning;
 /// <param name="EvaluationCount">Evaluation images.</param>
 /// <param name="FeedbackUsed">Corrections used.</param>
 /// <param name="WaitingLabels">New labels with too few corrections to become a class yet, with their counts.</param>
+/// <param name="AwaitingApproval">Proposed new classes that wait for an admin's approval, with their corrections' counts.</param>
+/// <param name="SetAside">Anonymous corrections set aside because one client gave more than its share of a class.</param>
 /// <param name="Featurized">Images whose features were computed in this run.</param>
 /// <param name="Elapsed">Wall time.</param>
 public sealed record RetrainResult(
@@ -20,5 +22,7 @@ public sealed record RetrainResult(
     int EvaluationCount,
     int FeedbackUsed,
     IReadOnlyDictionary<string, int> WaitingLabels,
+    IReadOnlyDictionary<string, int> AwaitingApproval,
+    int SetAside,
     int Featurized,
     TimeSpan Elapsed);

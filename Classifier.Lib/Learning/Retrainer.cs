@@ -37,10 +37,12 @@ internal sealed class Retrainer(TrainingPipeline pipeline, ModelRegistry registr
         var (trainFiles, testFiles) = pipeline.FeaturizeDataset(datasetRoot, progress, cancellationToken);
         int featurized = trainFiles.Featurized + testFiles.Featurized;
 
-        // Corrections: the latest of each image wins (the store already keeps only that one).
+        // Corrections: the latest of each image wins (the store already keeps only that one, a key's before an anonymous one).
         var knownLabels = trainFiles.Examples.Select(e => e.Label).Concat(current?.Labels ?? []).ToHashSet(StringComparer.Ordinal);
+        var datasetCounts = trainFiles.Examples.GroupBy(e => e.Label).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        var (kept, setAside) = CapAnonymousClients(corrections, datasetCounts, options.MaxAnonymousClientShare);
         var feedbackExamples = new List<TrainingExample>();
-        foreach (var correction in corrections)
+        foreach (var correction in kept)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var bytes = await feedback.ReadImageAsync(correction.ImageHash, cancellationToken).ConfigureAwait(false);
@@ -63,9 +65,15 @@ internal sealed class Retrainer(TrainingPipeline pipeline, ModelRegistry registr
                 () => feedback.ReadImageAsync(hash, cancellationToken).GetAwaiter().GetResult()));
         }
         var feedbackCounts = feedbackExamples.GroupBy(e => e.Label).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
-        var waiting = feedbackCounts.Where(p => !knownLabels.Contains(p.Key) && p.Value < options.MinExamplesPerClass)
+        // A new class needs an admin's approval (an admin's own correction of it approves it) before it is created.
+        var approved = options.AutoApproveNewClasses ? null
+            : (await feedback.GetLabelProposalsAsync(cancellationToken).ConfigureAwait(false)).Where(p => p.Approved).Select(p => p.Label)
+                .Concat(kept.Where(c => c.Role == ContributorRole.Admin).Select(c => c.Label)).ToHashSet(StringComparer.Ordinal);
+        var awaitingApproval = feedbackCounts.Where(p => !knownLabels.Contains(p.Key) && approved is not null && !approved.Contains(p.Key))
             .ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
-        var usable = feedbackExamples.Where(e => !waiting.ContainsKey(e.Label)).ToArray();
+        var waiting = feedbackCounts.Where(p => !knownLabels.Contains(p.Key) && !awaitingApproval.ContainsKey(p.Key) && p.Value < options.MinExamplesPerClass)
+            .ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+        var usable = feedbackExamples.Where(e => !waiting.ContainsKey(e.Label) && !awaitingApproval.ContainsKey(e.Label)).ToArray();
 
         // Evaluation: the fixed test split plus a slice of corrections chosen by image hash, never trained on.
         var evaluation = new Dictionary<string, TrainingExample>(StringComparer.Ordinal);
@@ -114,9 +122,9 @@ internal sealed class Retrainer(TrainingPipeline pipeline, ModelRegistry registr
 
         var outcome = !decision.Passed ? RetrainOutcome.Rejected : immediate ? RetrainOutcome.Promoted : RetrainOutcome.AwaitingCanary;
         var verb = outcome switch { RetrainOutcome.Promoted => "promoted", RetrainOutcome.AwaitingCanary => "passed the gate, awaiting a canary", _ => "rejected" };
-        var summary = $"{manifest.Version} {verb}: {decision.Reasons[0]}";
+        var summary = $"{manifest.Version} {verb}: {decision.Reasons[0]}" + Notes(awaitingApproval, setAside);
         return new RetrainResult(outcome, manifest.Version, summary, decision, candidate.TrainCount, evaluationSet.Length,
-            usable.Length, waiting, featurized, stopwatch.Elapsed);
+            usable.Length, waiting, awaitingApproval, setAside, featurized, stopwatch.Elapsed);
     }
 
     /// <summary>
@@ -154,5 +162,34 @@ internal sealed class Retrainer(TrainingPipeline pipeline, ModelRegistry registr
         BinaryPrimitives.ReadUInt32BigEndian(Convert.FromHexString(hash.AsSpan(0, 8))) % 10_000 < share * 10_000;
 
     private static RetrainResult Skipped(string why, Stopwatch stopwatch) =>
-        new(RetrainOutcome.Skipped, null, $"skipped: {why}", null, 0, 0, 0, new Dictionary<string, int>(), 0, stopwatch.Elapsed);
+        new(RetrainOutcome.Skipped, null, $"skipped: {why}", null, 0, 0, 0, new Dictionary<string, int>(), new Dictionary<string, int>(), 0, 0, stopwatch.Elapsed);
+
+    /// <summary>What the operator should know beside the gate's verdict: classes waiting for approval, corrections set aside.</summary>
+    private static string Notes(IReadOnlyDictionary<string, int> awaitingApproval, int setAside) =>
+        string.Concat(awaitingApproval.OrderBy(p => p.Key, StringComparer.Ordinal)
+            .Select(p => $"; new class '{p.Key}' ({p.Value} corrections) awaits an admin's approval"))
+        + (setAside == 0 ? "" : $"; {setAside} anonymous corrections set aside (one client gave more than its share of a class)");
+
+    /// <summary>
+    /// Keeps each anonymous client's corrections of a class within <paramref name="maxShare"/> of that class's
+    /// examples: at most share / (1 - share) times what everyone else gives it (the dataset's images and the other
+    /// clients' corrections), its oldest first, so a later flood cannot push out what came before. Returns the
+    /// corrections kept, in their order, and how many were set aside.
+    /// </summary>
+    internal static (IReadOnlyList<CorrectionRecord> Kept, int SetAside) CapAnonymousClients(IReadOnlyList<CorrectionRecord> corrections,
+        IReadOnlyDictionary<string, int> datasetCounts, double maxShare)
+    {
+        if (maxShare >= 1)
+            return (corrections, 0);
+        var perClass = corrections.GroupBy(c => c.Label).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        var dropped = new HashSet<CorrectionRecord>(ReferenceEqualityComparer.Instance);
+        foreach (var group in corrections.Where(c => !c.IsTrusted).GroupBy(c => (c.Label, c.ClientId)))
+        {
+            int others = datasetCounts.GetValueOrDefault(group.Key.Label) + perClass[group.Key.Label] - group.Count();
+            int allowed = (int)Math.Floor(maxShare / (1 - maxShare) * others + 1e-9);
+            foreach (var correction in group.OrderBy(c => c.CreatedUtc).Skip(allowed))
+                dropped.Add(correction);
+        }
+        return dropped.Count == 0 ? (corrections, 0) : ([.. corrections.Where(c => !dropped.Contains(c))], dropped.Count);
+    }
 }

@@ -15,7 +15,7 @@ public static class PostgreSqlSchema
 
     private static readonly (string Description, string Sql)[] s_migrations =
     [
-        ("prediction log, corrections and shadow answers", """
+        ("prediction log, corrections, shadow answers and proposed classes", """
             CREATE TABLE predictions (
                 id text PRIMARY KEY,
                 created_utc timestamptz NOT NULL,
@@ -32,7 +32,10 @@ public static class PostgreSqlSchema
                 created_utc timestamptz NOT NULL,
                 prediction_id text NULL REFERENCES predictions (id),
                 image_hash text NOT NULL,
-                label text NOT NULL);
+                label text NOT NULL,
+                -- who sent it: the client it is counted against, and its ContributorRole
+                client_id text NOT NULL,
+                role text NOT NULL);
             -- the latest correction of each image (retraining)
             CREATE INDEX corrections_by_image ON corrections (image_hash, created_utc DESC, seq DESC);
             -- the latest correction of each prediction (the experiments' statistics)
@@ -45,6 +48,12 @@ public static class PostgreSqlSchema
                 confidence real NOT NULL,
                 PRIMARY KEY (prediction_id, shadow_version));
             CREATE INDEX shadow_predictions_by_version ON shadow_predictions (shadow_version, created_utc);
+            CREATE TABLE label_proposals (
+                label text PRIMARY KEY,
+                proposed_utc timestamptz NOT NULL,
+                proposed_by text NOT NULL,
+                approved_utc timestamptz NULL,
+                approved_by text NULL);
             """),
         ("images by content hash", """
             CREATE TABLE images (

@@ -66,6 +66,17 @@ public abstract partial class FeedbackStoreContract : IAsyncLifetime
     }
 
     [DatabaseFact]
+    public async Task LogPredictionAsync_ReturnsIdsOf128RandomBits()
+    {
+        var store = Open();
+
+        var ids = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => LogAsync(store, "cat", 0.5f, "v1", Image(i))));
+
+        Assert.All(ids, id => Assert.Matches("^[0-9a-f]{32}$", id));
+        Assert.Equal(8, ids.Distinct().Count());
+    }
+
+    [DatabaseFact]
     public async Task AddCorrectionAsync_ByPredictionId_CorrectsItsImage()
     {
         var store = Open();
@@ -129,6 +140,46 @@ public abstract partial class FeedbackStoreContract : IAsyncLifetime
 
         var correction = Assert.Single(await store.GetLatestCorrectionsAsync());
         Assert.Equal((latest, "fox"), (correction.Id, correction.Label));
+    }
+
+    [DatabaseFact]
+    public async Task GetLatestCorrectionsAsync_AKeysCorrection_OutranksALaterAnonymousOne_AndEachKeepsWhoSentIt()
+    {
+        var store = Open();
+        var image = Image(1);
+        var predictionId = await LogAsync(store, "cat", 0.9f, "v1", image);
+        var vouched = await store.AddCorrectionAsync(predictionId, "dog", new Contributor("labeler-1:anna", ContributorRole.Labeler));
+        Time.Advance(TimeSpan.FromMinutes(1));
+        await store.AddCorrectionAsync(predictionId, "fox", new Contributor("203.0.113.9", ContributorRole.Anonymous));
+        var other = await LogAsync(store, "cat", 0.9f, "v1", Image(2));
+        await store.AddCorrectionAsync(other, "owl", new Contributor("203.0.113.9", ContributorRole.Anonymous));
+
+        var corrections = await store.GetLatestCorrectionsAsync();
+
+        Assert.Equal([(vouched, "dog", "labeler-1:anna", ContributorRole.Labeler), (corrections[1].Id, "owl", "203.0.113.9", ContributorRole.Anonymous)],
+            corrections.Select(c => (c.Id, c.Label, c.ClientId, c.Role)));
+    }
+
+    [DatabaseFact]
+    public async Task ProposeLabelAsync_KeepsTheFirstProposer_AndAnAdminOrApproveApprovesItOnce()
+    {
+        var store = Open();
+        var labeler = new Contributor("labeler-1:anna", ContributorRole.Labeler);
+
+        var first = await store.ProposeLabelAsync("owl", labeler, approve: false);
+        Time.Advance(TimeSpan.FromMinutes(1));
+        var again = await store.ProposeLabelAsync("owl", new Contributor("labeler-2:ben", ContributorRole.Labeler), approve: false);
+        var approved = await store.ProposeLabelAsync("owl", new Contributor("admin:ops", ContributorRole.Admin), approve: false);
+        Time.Advance(TimeSpan.FromMinutes(1));
+        var approvedAgain = await store.ProposeLabelAsync("owl", new Contributor("admin:other", ContributorRole.Labeler), approve: true);
+        var byApprove = await store.ProposeLabelAsync("fox", labeler, approve: true);
+
+        Assert.False(first.Approved);
+        Assert.Equal(("labeler-1:anna", first.ProposedUtc, false), (again.ProposedBy, again.ProposedUtc, again.Approved));
+        Assert.Equal(("admin:ops", Time.GetUtcNow().AddMinutes(-1)), (approved.ApprovedBy, approved.ApprovedUtc!.Value));
+        Assert.Equal(approved, approvedAgain);
+        Assert.True(byApprove.Approved);
+        Assert.Equal(["owl", "fox"], (await store.GetLabelProposalsAsync()).Select(p => p.Label));
     }
 
     [DatabaseFact]

@@ -231,9 +231,16 @@ public sealed class CanaryExperimentTests(SampleFixture sample)
     internal static WebApplicationFactory<Program> WithTime(ClassifierServiceFactory factory, TimeProvider time) =>
         factory.WithWebHostBuilder(builder => builder.ConfigureTestServices(services => services.AddSingleton(time)));
 
-    /// <summary>Client ids whose traffic bucket satisfies <paramref name="inBucket"/>: callers placed on one side of a split.</summary>
-    internal static string[] Clients(int count, Func<int, bool> inBucket, string prefix) =>
-        Enumerable.Range(0, 100_000).Select(i => $"{prefix}-{i}").Where(id => inBucket(ClientBucket.Of(id))).Take(count).ToArray();
+    /// <summary>
+    /// Client ids whose traffic bucket satisfies <paramref name="inBucket"/>: callers placed on one side of a split.
+    /// The tests' hosts are given <see cref="ClassifierServiceFactory.ClientAssignmentSecret"/>, so the test can know
+    /// the arms that a caller without the secret cannot.
+    /// </summary>
+    internal static string[] Clients(int count, Func<int, bool> inBucket, string prefix)
+    {
+        var buckets = ClientBucket.WithSecret(ClassifierServiceFactory.ClientAssignmentSecret);
+        return Enumerable.Range(0, 100_000).Select(i => $"{prefix}-{i}").Where(id => inBucket(buckets.Of(id))).Take(count).ToArray();
+    }
 
     internal static async Task<CanaryReport> EvaluateAsync(HttpClient client)
     {

@@ -20,6 +20,9 @@ internal sealed class ClassifierServiceFactory(SampleFixture sample, string mode
     /// </summary>
     internal IPAddress? RemoteAddress { get; init; } = IPAddress.Loopback;
 
+    /// <summary>The secret that keys client arms in the tests' hosts, so that a test can place its callers.</summary>
+    internal const string ClientAssignmentSecret = "tests-client-assignment-secret";
+
     internal string ModelsPath => modelsPath;
 
     internal ModelServer ModelServer => Services.GetRequiredService<ModelServer>();
@@ -33,6 +36,7 @@ internal sealed class ClassifierServiceFactory(SampleFixture sample, string mode
         builder.UseSetting("Classifier:ReloadPollInterval", "00:00:00.250");
         builder.UseSetting("Classifier:ReloadDebounce", "00:00:00.050");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        builder.UseSetting("Classifier:ClientAssignmentSecret", ClientAssignmentSecret);
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             builder.UseSetting(key, value);
         if (RemoteAddress is { } address)

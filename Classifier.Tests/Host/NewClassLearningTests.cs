@@ -24,14 +24,10 @@ public sealed class NewClassLearningTests(SampleFixture sample, ITestOutputHelpe
     public async Task Retrain_ShirtBesideTshirtPulloverAndCoat_IsPromotedAndLearned()
     {
         // Shirt is Fashion-MNIST's hardest class: from 30 corrections its cross-validated recall is about 0.3 (bench
-        // 'newclass': 0.16-0.31 on test images), under the default floor of 0.5, which rejects it with "send more
-        // corrections of 'shirt'". The 0.30 it gains is about what the 9 old classes give up together (macro accuracy
-        // over the union 0.8100 vs 0.8120 here): the paired test finds that difference to be noise, so the floor alone
-        // decides. This operator accepts a new class recognised 3 times as often as chance: floor 0.2.
-        var figures = await LearnAsync(["shirt"], new()
-        {
-            ["Classifier:Retrain:NewClassMinRecall"] = "0.2",
-        });
+        // 'newclass': 0.27-0.33 on test images). The 0.30 it gains is about what the 9 old classes give up together
+        // (macro accuracy over the union 0.8100 vs 0.8120 here): the paired test finds that difference to be noise;
+        // the new class passes its own rule, at least 0.2 and clearly above the 0.1 of a guess among 10 classes.
+        var figures = await LearnAsync(["shirt"]);
 
         Assert.True(figures.NewRecalls["shirt"] >= 0.2, $"shirt recall {figures.NewRecalls["shirt"]:F3}");
         Assert.True(figures.OldAfter >= figures.OldBefore - 0.05, $"old classes' macro accuracy fell {figures.OldBefore:F3} -> {figures.OldAfter:F3}");
@@ -49,7 +45,7 @@ public sealed class NewClassLearningTests(SampleFixture sample, ITestOutputHelpe
     private sealed record Figures(IReadOnlyDictionary<string, double> NewRecalls, double OldBefore, double OldAfter);
 
     /// <summary>Arrange and act of both tests, plus what they assert alike: promoted, served, judged on a cross-validated recall.</summary>
-    private async Task<Figures> LearnAsync(string[] newClasses, Dictionary<string, string?>? settings = null)
+    private async Task<Figures> LearnAsync(string[] newClasses)
     {
         // Arrange: v1 knows the other classes.
         using var scope = ServiceScope.CreateEmpty(sample);
@@ -61,7 +57,7 @@ public sealed class NewClassLearningTests(SampleFixture sample, ITestOutputHelpe
         var oldTest = test.Where(f => !newClasses.Contains(f.Label)).ToArray();
         Copy(oldTest, data.Combine("test"));
         var newTest = test.Where(f => newClasses.Contains(f.Label)).ToArray();
-        var configuration = new Dictionary<string, string?>(settings ?? [])
+        var configuration = new Dictionary<string, string?>
         {
             ["Classifier:Dataset"] = data.Path,
             ["Classifier:AdminApiKey"] = "test-admin-key-0123",

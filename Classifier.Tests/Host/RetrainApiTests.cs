@@ -48,6 +48,28 @@ public sealed class RetrainApiTests(SampleFixture sample)
     }
 
     [Theory]
+    [InlineData("X-Forwarded-For", "203.0.113.7")]
+    [InlineData("Forwarded", "for=203.0.113.7")]
+    [InlineData("X-Real-IP", "203.0.113.7")]
+    public async Task Retrain_RelayedByAProxyOnLoopbackWithNoKeySet_Is401(string header, string value)
+    {
+        // A reverse proxy or sidecar on the same host connects from loopback on behalf of callers from anywhere.
+        using var scope = await ServiceScope.CreateAsync(sample);
+        await using var factory = scope.Factory();
+        var client = factory.CreateClient();
+        client.DefaultRequestHeaders.Add(header, value);
+
+        var relayed = await client.PostAsync("/retrain", null);
+        var relabel = await client.PostAsync("/feedback", new MultipartFormDataContent
+        {
+            { new ByteArrayContent(File.ReadAllBytes(sample.TestImages[0].Path)), "image", "x.png" }, { new StringContent("coat"), "label" },
+        });
+
+        await ProblemAssert.IsProblem(relayed, HttpStatusCode.Unauthorized, "loopback");
+        await ProblemAssert.IsProblem(relabel, HttpStatusCode.Forbidden, "needs a labeler or an admin");
+    }
+
+    [Theory]
     [InlineData(null, null, HttpStatusCode.OK)]           // loopback, no key configured
     [InlineData("test-admin-key-0123", null, HttpStatusCode.Unauthorized)] // a key is configured and none sent, even from loopback
     [InlineData("test-admin-key-0123", "test-admin-key-0123", HttpStatusCode.OK)]

@@ -80,7 +80,28 @@ public sealed class QualityGateTests
         var decision = Judge(rows, ["cat", "owl"], ["cat"]);
 
         Assert.False(decision.Passed);
-        Assert.Contains("new class 'owl': recall 0.30 on 10 held-out images, needs 0.50: send more corrections of 'owl'", decision.Reasons);
+        Assert.Contains("new class 'owl': recall 0.30 on 10 held-out images, needs 0.20 and clearly above chance 0.50 (p = 0.9453 >= 0.0500): needs 9 of 10 right; send more corrections of 'owl'", decision.Reasons);
+    }
+
+    [Fact]
+    public void Judge_NewClassAmongTen_PassesWellAboveChance_RejectsOnTooFewImagesOrUnderTheFloor()
+    {
+        // 9 old classes the candidate keeps; the new class is judged against chance 1/10.
+        string[] old = ["a", "b", "c", "d", "e", "f", "g", "h", "i"];
+        var oldRows = old.SelectMany(c => Repeat(50, c, c, c)).ToArray();
+        (string, string, string)[] NewClassRows(int right, int images) =>
+            [.. oldRows, .. Repeat(right, "shirt", "shirt", "a"), .. Repeat(images - right, "shirt", "a", "a")];
+
+        var learned = Judge(NewClassRows(9, 30), [.. old, "shirt"], old);
+        var fewImages = Judge(NewClassRows(3, 10), [.. old, "shirt"], old);
+        var strictFloor = Judge(NewClassRows(9, 30), [.. old, "shirt"], old, new RetrainOptions { NewClassMinRecall = 0.5 });
+
+        Assert.True(learned.Passed, string.Join("; ", learned.Reasons));
+        Assert.Contains("new class 'shirt': recall 0.30 on 30 held-out images, needs 0.20 and clearly above chance 0.10 (p = 0.0020 < 0.0500)", learned.Reasons);
+        Assert.False(fewImages.Passed);
+        Assert.Contains("new class 'shirt': recall 0.30 on 10 held-out images, needs 0.20 and clearly above chance 0.10 (p = 0.0702 >= 0.0500): needs 4 of 10 right; send more corrections of 'shirt'", fewImages.Reasons);
+        Assert.False(strictFloor.Passed);
+        Assert.Contains(strictFloor.Reasons, r => r.StartsWith("new class 'shirt': recall 0.30 on 30 held-out images, needs 0.50", StringComparison.Ordinal) && r.EndsWith("needs 15 of 30 right; send more corrections of 'shirt'", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -121,10 +142,9 @@ public sealed class QualityGateTests
         string[] old = ["a", "b", "c", "d", "e", "f", "g", "h", "i"];
         var rows = old.SelectMany(c => Repeat(43, c, c, c).Concat(Repeat(2, c, "shirt", c)).Concat(Repeat(5, c, "x", "x")))
             .Concat(Repeat(10, "shirt", "shirt", "a")).Concat(Repeat(20, "shirt", "a", "a")).ToArray();
-        var lenient = new RetrainOptions { NewClassMinRecall = 0.3 };
 
-        var decision = Judge(rows, [.. old, "shirt", "x"], [.. old, "x"], lenient);
-        var strict = Judge(rows, [.. old, "shirt", "x"], [.. old, "x"], new RetrainOptions { NewClassMinRecall = 0.3, RecallDropSignificance = 1 });
+        var decision = Judge(rows, [.. old, "shirt", "x"], [.. old, "x"]);
+        var strict = Judge(rows, [.. old, "shirt", "x"], [.. old, "x"], new RetrainOptions { RecallDropSignificance = 1 });
 
         Assert.True(decision.Passed, string.Join("; ", decision.Reasons));
         Assert.Contains(decision.Reasons, r => r.StartsWith("macro accuracy over 10 classes 0.8073 vs current v1 0.8100", StringComparison.Ordinal) && r.Contains("p = 0.") && r.Contains(">= 0.0500"));
@@ -203,7 +223,7 @@ public sealed class QualityGateTests
         var decision = QualityGate.Judge(judged, candidate, ["cat", "owl"], current, ["cat"], "v1", Defaults, estimates);
 
         Assert.False(decision.Passed);
-        Assert.Equal("new class 'owl': recall 0.43 on 30 images (6 held-out, 24 by 5-fold cross-validation), needs 0.50: send more corrections of 'owl'", decision.Reasons[0]);
+        Assert.Equal("new class 'owl': recall 0.43 on 30 images (6 held-out, 24 by 5-fold cross-validation), needs 0.20 and clearly above chance 0.50 (p = 0.8192 >= 0.0500): needs 20 of 30 right; send more corrections of 'owl'", decision.Reasons[0]);
         Assert.Equal("held-out + 5-fold cross-validation", Assert.Single(decision.NewClassRecalls!).Estimate);
     }
 
