@@ -52,7 +52,8 @@ public sealed class ClassifierOptions
 
     /// <summary>
     /// Secret that keys which A/B or canary arm a client lands in, so that no caller can choose its arm. Replicas must
-    /// share it. Default null: a random secret kept in <c>StatePath/client-assignment.key</c> (owner-only).
+    /// share it. Default null: a random secret kept in <c>StatePath/client-assignment.key</c> (owner-only), or in the
+    /// database with <see cref="Storage"/> on PostgreSQL, where every replica finds the same one.
     /// </summary>
     public string? ClientAssignmentSecret { get; set; }
 

@@ -78,7 +78,10 @@ public static class ClassifierServiceCollectionExtensions
         services.TryAddSingleton<ArmLoader>();
         services.TryAddSingleton<AbShadowController>();
         services.TryAddSingleton<CanaryController>();
-        services.TryAddSingleton(sp => ClientBucket.FromOptions(Options(sp)));
+        // Replicas on one database share the secret there unless one is configured; else it is the state folder's.
+        services.TryAddSingleton(sp => OnPostgreSql(sp) && string.IsNullOrEmpty(Options(sp).ClientAssignmentSecret)
+            ? new ClientBucket(PostgreSqlClientSecret.GetOrCreate(sp.GetRequiredService<PostgreSqlDatabase>()))
+            : ClientBucket.FromOptions(Options(sp)));
         services.TryAddSingleton<ExperimentRouter>();
         services.TryAddSingleton<ExperimentRestorer>();
         services.TryAddSingleton<ShadowWorker>();

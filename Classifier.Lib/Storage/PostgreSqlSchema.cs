@@ -76,6 +76,12 @@ public static class PostgreSqlSchema
                 created_utc timestamptz NOT NULL DEFAULT now(),
                 PRIMARY KEY (backbone, hash));
             """),
+        ("client-assignment secret", """
+            CREATE TABLE client_assignment_secret (
+                id integer PRIMARY KEY CHECK (id = 1),
+                secret bytea NOT NULL,
+                created_utc timestamptz NOT NULL DEFAULT now());
+            """),
     ];
 
     /// <summary>The schema version this build uses.</summary>
