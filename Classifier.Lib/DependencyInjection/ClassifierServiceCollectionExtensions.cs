@@ -94,8 +94,9 @@ public static class ClassifierServiceCollectionExtensions
         services.TryAddSingleton<IRetrainService, RetrainService>();
         services.TryAddSingleton<IServingStatistics, ServingStatisticsReader>();
 
-        // Background services, in this order: the database schema is migrated (PostgreSQL only), the current version is loaded, then the experiments are restored, then
-        // the canary is judged; the first model is trained only when there is none.
+        // Background services, in this order: the database schema is migrated (PostgreSQL only), the current version is
+        // loaded, then the experiments are restored, then the canary is judged; the first model is trained only when
+        // there is none.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, PostgreSqlMigrationService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ModelReloadService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ShadowWorker>(sp => sp.GetRequiredService<ShadowWorker>()));
