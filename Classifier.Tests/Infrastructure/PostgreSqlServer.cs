@@ -111,7 +111,14 @@ internal sealed class PostgreSqlServer
         var start = new ProcessStartInfo("setsid") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in (string[])["sh", "-c", script])
             start.ArgumentList.Add(argument);
-        using var watchdog = Process.Start(start);
+        try
+        {
+            using var watchdog = Process.Start(start);
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            // No setsid (not Linux): the server still stops when the process exits normally.
+        }
     }
 
     private static string Quote(string value) => "'" + value.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
