@@ -32,7 +32,7 @@ public sealed class ServiceOptions
     /// <summary>Classes listed per prediction when the request does not say (<c>?top=N</c>). Default 5.</summary>
     public int DefaultTop { get; set; } = 5;
 
-    /// <summary>How often the Hangfire server looks for queued jobs in its SQLite storage. Default 1 second.</summary>
+    /// <summary>How often the Hangfire server looks for queued jobs in its storage (SQLite or PostgreSQL). Default 1 second.</summary>
     public TimeSpan JobPollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>

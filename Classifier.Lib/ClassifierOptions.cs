@@ -58,7 +58,8 @@ public sealed class ClassifierOptions
 
     /// <summary>
     /// Secret that keys which A/B or canary arm a client lands in, so that no caller can choose its arm. Replicas must
-    /// share it. Default null: a random secret kept in <c>StatePath/client-assignment.key</c> (owner-only).
+    /// share it. Default null: a random secret kept in <c>StatePath/client-assignment.key</c> (owner-only), or in the
+    /// database with <see cref="Storage"/> on PostgreSQL, where every replica finds the same one.
     /// </summary>
     public string? ClientAssignmentSecret { get; set; }
 
@@ -80,8 +81,21 @@ public sealed class ClassifierOptions
     /// <summary>How the lifelong-learning loop retrains, judges and keeps versions.</summary>
     public Learning.RetrainOptions Retrain { get; set; } = new();
 
-    /// <summary>SQLite file of the embedding cache; null puts it at <c>StatePath/embeddings.db</c>. Default null.</summary>
+    /// <summary>
+    /// Where the prediction log, corrections, stored images and experiment settings are kept (section
+    /// <c>Classifier:Storage</c>): SQLite and files under <see cref="StatePath"/> by default, or one PostgreSQL database
+    /// that several replicas share.
+    /// </summary>
+    public Storage.StorageOptions Storage { get; set; } = new();
+
+    /// <summary>
+    /// SQLite file of the embedding cache. Null puts it at <c>StatePath/embeddings.db</c>, or in the database with
+    /// <see cref="Storage"/> on PostgreSQL, where every replica shares it; a path keeps a local file even then (a cache
+    /// warmed into the container image, say). Default null.
+    /// </summary>
     public string? EmbeddingCachePath { get; set; }
+
+    internal bool EmbeddingCacheInDatabase => Storage.Provider == Classifier.Storage.StorageProvider.PostgreSql && EmbeddingCachePath is null;
 
     internal string ResolvedEmbeddingCachePath => EmbeddingCachePath ?? Path.Combine(StatePath, "embeddings.db");
 
@@ -118,6 +132,7 @@ public sealed class ClassifierOptions
         failures.AddRange(Cascade.Problems());
         failures.AddRange(Retrain.Problems());
         failures.AddRange(Canary.Problems());
+        failures.AddRange(Storage.Problems());
         return failures;
     }
 

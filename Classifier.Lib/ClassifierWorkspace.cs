@@ -19,7 +19,7 @@ public sealed class ClassifierWorkspace : IDisposable
 {
     private readonly TimeProvider _time;
     private readonly Lazy<OnnxBackbone> _backbone;
-    private readonly Lazy<EmbeddingCache> _cache;
+    private readonly Lazy<IEmbeddingCache> _cache;
     private readonly Lazy<Featurizer> _featurizer;
     private readonly Lazy<ModelLoader> _loader;
     private readonly Lazy<TrainingPipeline> _pipeline;
@@ -39,7 +39,9 @@ public sealed class ClassifierWorkspace : IDisposable
         _time = time;
         Registry = new ModelRegistry(options.ModelsPath, time);
         _backbone = new Lazy<OnnxBackbone>(() => new OnnxBackbone(options.Backbone));
-        _cache = new Lazy<EmbeddingCache>(() => new EmbeddingCache(options.ResolvedEmbeddingCachePath));
+        _cache = new Lazy<IEmbeddingCache>(() => options.EmbeddingCacheInDatabase
+            ? new PostgreSqlEmbeddingCache(new Storage.PostgreSqlDatabase(options.Storage.ConnectionString!))
+            : new EmbeddingCache(options.ResolvedEmbeddingCachePath));
         _featurizer = new Lazy<Featurizer>(() => new Featurizer(new ImageDecoder(options.Images), _backbone.Value, _cache.Value));
         _loader = new Lazy<ModelLoader>(() => new ModelLoader(Registry, Featurizer));
         _pipeline = new Lazy<TrainingPipeline>(() => new TrainingPipeline(Featurizer, Registry, options, time));

@@ -1,3 +1,4 @@
+using Classifier.Storage;
 using Classifier.Tests.Infrastructure;
 
 namespace Classifier.Tests;
@@ -31,5 +32,25 @@ public sealed class ClassifierOptionsTests
         Assert.Contains("Cascade:MaxAccuracyLoss", error.Message);
         Assert.Contains("Backbone:ThumbnailFeatures", error.Message);
         Assert.False(Directory.Exists(options.ModelsPath), "nothing is created before the options are valid");
+    }
+
+    [Theory]
+    [InlineData(null, "ConnectionStrings:Classifier")]
+    [InlineData("  ", "ConnectionStrings:Classifier")]
+    [InlineData("Host=db;NoSuchKeyword=1", "not a valid PostgreSQL connection string")]
+    public void Problems_WithPostgreSqlAndNoUsableConnectionString_NameTheSetting(string? connectionString, string expected)
+    {
+        var options = new ClassifierOptions { Storage = { Provider = StorageProvider.PostgreSql, ConnectionString = connectionString } };
+
+        Assert.Contains(options.Problems(), problem => problem.Contains(expected, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Problems_WithSqliteByDefault_NeedNoConnectionString()
+    {
+        var options = new ClassifierOptions();
+
+        Assert.Equal(StorageProvider.Sqlite, options.Storage.Provider);
+        Assert.Empty(options.Problems());
     }
 }

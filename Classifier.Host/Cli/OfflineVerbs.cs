@@ -1,17 +1,21 @@
 using System.CommandLine;
+using System.Data.Common;
 using System.Text.Json;
 using Classifier.Evaluation;
 using Classifier.Images;
+using Classifier.Storage;
+using Hangfire.PostgreSql;
+using Npgsql;
 
 namespace Classifier.Host.Cli;
 
 /// <summary>
-/// The offline verbs <c>train</c>, <c>evaluate</c> and <c>predict</c>: the library run from the command line,
+/// The offline verbs <c>train</c>, <c>evaluate</c>, <c>predict</c>, <c>import-idx</c> and <c>migrate</c>: the library run from the command line,
 /// JSON on stdout, progress and errors on stderr. Scripts and the benchmarks rely on these names and fields.
 /// </summary>
 internal static class OfflineVerbs
 {
-    internal static IReadOnlySet<string> Names { get; } = new HashSet<string>(["train", "evaluate", "predict", "import-idx"], StringComparer.Ordinal);
+    internal static IReadOnlySet<string> Names { get; } = new HashSet<string>(["train", "evaluate", "predict", "import-idx", "migrate"], StringComparer.Ordinal);
 
     internal static Task<int> RunAsync(string[] args)
     {
@@ -106,9 +110,29 @@ internal static class OfflineVerbs
             return Task.FromResult(0);
         }));
 
-        var root = new RootCommand("Classifier: train, evaluate and predict offline. Run with no arguments to serve over HTTP.") { train, evaluate, predict, import };
+        var connection = new Option<string?>("--connection") { Description = $"PostgreSQL connection string (default: the {ConnectionStringVariable} environment variable)." };
+        var migrate = new Command("migrate", "Bring the PostgreSQL database (Classifier:Storage:Provider = PostgreSql) to this build's schema, Hangfire's tables included; safe while replicas run.") { connection };
+        migrate.SetAction((result, cancellationToken) => Guard(async () =>
+        {
+            var connectionString = result.GetValue(connection) ?? Environment.GetEnvironmentVariable(ConnectionStringVariable);
+            if (string.IsNullOrWhiteSpace(connectionString))
+                throw new ArgumentException($"No connection string: pass --connection or set {ConnectionStringVariable}.");
+            var migration = await PostgreSqlSchema.MigrateAsync(connectionString, cancellationToken);
+            // Hangfire's schema, which the service would otherwise install when it starts (it takes its own lock).
+            await using (var hangfire = new NpgsqlConnection(connectionString))
+            {
+                await hangfire.OpenAsync(cancellationToken);
+                PostgreSqlObjectsInstaller.Install(hangfire);
+            }
+            WriteJson(new { fromVersion = migration.FromVersion, toVersion = migration.ToVersion, wasCurrent = migration.WasCurrent });
+            return 0;
+        }));
+
+        var root = new RootCommand("Classifier: train, evaluate and predict offline, migrate the database. Run with no arguments to serve over HTTP.") { train, evaluate, predict, import, migrate };
         return root.Parse(args).InvokeAsync();
     }
+
+    private const string ConnectionStringVariable = "ConnectionStrings__Classifier";
 
     /// <summary>The offline verbs keep the embedding cache beside the models unless told otherwise (<c>--cache</c>).</summary>
     private static ClassifierWorkspace Open(DirectoryInfo models, FileInfo? cache) => new(new ClassifierOptions
@@ -124,7 +148,7 @@ internal static class OfflineVerbs
         {
             return await verb();
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or InvalidOperationException or KeyNotFoundException or UnauthorizedAccessException or ArgumentException)
+        catch (Exception e) when (e is IOException or InvalidDataException or InvalidOperationException or KeyNotFoundException or UnauthorizedAccessException or ArgumentException or DbException)
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return 1;

@@ -1,11 +1,18 @@
 using Classifier.Host.Security;
+using Classifier.Storage;
 using Hangfire;
+using Hangfire.PostgreSql;
+using Hangfire.PostgreSql.Factories;
 using Hangfire.Storage.SQLite;
 using Microsoft.Extensions.Options;
 
 namespace Classifier.Host.Jobs;
 
-/// <summary>Hangfire on SQLite under the state folder: the retrain jobs, their server and the dashboard at <c>/hangfire</c>.</summary>
+/// <summary>
+/// Hangfire on the storage the library uses (<c>Classifier:Storage:Provider</c>): SQLite under the state folder, or the
+/// same PostgreSQL database (schema <c>hangfire</c>, which Hangfire.PostgreSql creates and migrates itself), so that
+/// replicas share one queue and one retrain lock. The retrain jobs, their server and the dashboard at <c>/hangfire</c>.
+/// </summary>
 internal static class RetrainJobsHosting
 {
     internal static IServiceCollection AddRetrainJobs(this IServiceCollection services)
@@ -14,12 +21,16 @@ internal static class RetrainJobsHosting
         // shared by every host in a process (tests host several).
         services.AddSingleton<JobStorage>(sp =>
         {
-            var state = Path.GetFullPath(sp.GetRequiredService<IOptions<ClassifierOptions>>().Value.StatePath);
-            Directory.CreateDirectory(state);
-            return new SQLiteStorage(Path.Combine(state, "hangfire.db"), new SQLiteStorageOptions
+            var settings = sp.GetRequiredService<IOptions<ClassifierOptions>>().Value;
+            var pollInterval = sp.GetRequiredService<IOptions<ServiceOptions>>().Value.JobPollInterval;
+            if (settings.Storage.Provider == StorageProvider.PostgreSql)
             {
-                QueuePollInterval = sp.GetRequiredService<IOptions<ServiceOptions>>().Value.JobPollInterval,
-            });
+                var options = new PostgreSqlStorageOptions { QueuePollInterval = pollInterval };
+                return new PostgreSqlStorage(new NpgsqlConnectionFactory(settings.Storage.ConnectionString!, options), options);
+            }
+            var state = Path.GetFullPath(settings.StatePath);
+            Directory.CreateDirectory(state);
+            return new SQLiteStorage(Path.Combine(state, "hangfire.db"), new SQLiteStorageOptions { QueuePollInterval = pollInterval });
         });
         services.AddHangfire(configuration => configuration
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)

@@ -3,6 +3,8 @@ using Classifier.Experiments;
 using Classifier.Feedback;
 using Classifier.Learning;
 using Classifier.Serving;
+using Classifier.Storage;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -33,6 +35,9 @@ public static class ClassifierServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         services.AddOptions<Classifier.ClassifierOptions>().BindConfiguration(Classifier.ClassifierOptions.SectionName).ValidateOnStart();
+        // The connection string lives with the others (ConnectionStrings:Classifier), outside the Classifier section.
+        services.AddOptions<Classifier.ClassifierOptions>().Configure<IConfiguration>((options, configuration) =>
+            options.Storage.ConnectionString ??= configuration.GetConnectionString(StorageOptions.ConnectionStringName));
         if (configure is not null)
             services.Configure(configure);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<Classifier.ClassifierOptions>, ClassifierOptionsValidator>());
@@ -45,10 +50,17 @@ public static class ClassifierServiceCollectionExtensions
         services.TryAddSingleton(sp => sp.GetRequiredService<Classifier.ClassifierWorkspace>().Loader);
         services.TryAddSingleton(sp => sp.GetRequiredService<Classifier.ClassifierWorkspace>().Pipeline);
 
-        // Stores: an app replaces one by registering its own first.
-        services.TryAddSingleton<IImageStore>(sp => FileImageStore.InStatePath(Options(sp).StatePath));
-        services.TryAddSingleton<IFeedbackStore>(sp => new SqliteFeedbackStore(Options(sp).StatePath, sp.GetRequiredService<IImageStore>(), sp.GetRequiredService<TimeProvider>()));
-        services.TryAddSingleton<IExperimentSettingsStore>(sp => new FileExperimentSettingsStore(Options(sp).StatePath));
+        // Stores, by Classifier:Storage:Provider: an app replaces one by registering its own first.
+        services.TryAddSingleton(sp => new PostgreSqlDatabase(Options(sp).Storage.ConnectionString!));
+        services.TryAddSingleton<IImageStore>(sp => OnPostgreSql(sp)
+            ? new PostgreSqlImageStore(sp.GetRequiredService<PostgreSqlDatabase>())
+            : FileImageStore.InStatePath(Options(sp).StatePath));
+        services.TryAddSingleton<IFeedbackStore>(sp => OnPostgreSql(sp)
+            ? new PostgreSqlFeedbackStore(sp.GetRequiredService<PostgreSqlDatabase>(), sp.GetRequiredService<IImageStore>(), sp.GetRequiredService<TimeProvider>())
+            : new SqliteFeedbackStore(Options(sp).StatePath, sp.GetRequiredService<IImageStore>(), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<IExperimentSettingsStore>(sp => OnPostgreSql(sp)
+            ? new PostgreSqlExperimentSettingsStore(sp.GetRequiredService<PostgreSqlDatabase>())
+            : new FileExperimentSettingsStore(Options(sp).StatePath));
 
         // Serving.
         services.TryAddSingleton(sp => new PredictionCache(Options(sp).PredictionCacheSize));
@@ -66,7 +78,10 @@ public static class ClassifierServiceCollectionExtensions
         services.TryAddSingleton<ArmLoader>();
         services.TryAddSingleton<AbShadowController>();
         services.TryAddSingleton<CanaryController>();
-        services.TryAddSingleton(sp => ClientBucket.FromOptions(Options(sp)));
+        // Replicas on one database share the secret there unless one is configured; else it is the state folder's.
+        services.TryAddSingleton(sp => OnPostgreSql(sp) && string.IsNullOrEmpty(Options(sp).ClientAssignmentSecret)
+            ? new ClientBucket(PostgreSqlClientSecret.GetOrCreate(sp.GetRequiredService<PostgreSqlDatabase>()))
+            : ClientBucket.FromOptions(Options(sp)));
         services.TryAddSingleton<ExperimentRouter>();
         services.TryAddSingleton<ExperimentRestorer>();
         services.TryAddSingleton<ShadowWorker>();
@@ -79,14 +94,18 @@ public static class ClassifierServiceCollectionExtensions
         services.TryAddSingleton<IRetrainService, RetrainService>();
         services.TryAddSingleton<IServingStatistics, ServingStatisticsReader>();
 
-        // Background services, in this order: the current version is loaded, then the experiments are restored, then
-        // the canary is judged; the first model is trained only when there is none.
+        // Background services, in this order: the database schema is migrated (PostgreSQL only), the current version is
+        // loaded, then the experiments are restored, then the canary is judged; the first model is trained only when
+        // there is none.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, PostgreSqlMigrationService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ModelReloadService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ShadowWorker>(sp => sp.GetRequiredService<ShadowWorker>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, CanaryService>(sp => sp.GetRequiredService<CanaryService>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, InitialTrainingService>());
         return new ImageClassifierBuilder(services);
     }
+
+    private static bool OnPostgreSql(IServiceProvider services) => Options(services).Storage.Provider == StorageProvider.PostgreSql;
 
     private static Classifier.ClassifierOptions Options(IServiceProvider services) =>
         services.GetRequiredService<IOptions<Classifier.ClassifierOptions>>().Value;

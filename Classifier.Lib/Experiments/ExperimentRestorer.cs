@@ -14,7 +14,7 @@ internal sealed partial class ExperimentRestorer(ExperimentState state, ArmLoade
         {
             saved = await store.ReadAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is IOException or System.Text.Json.JsonException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or System.Text.Json.JsonException or UnauthorizedAccessException or System.Data.Common.DbException)
         {
             LogRestoreFailed(logger, store.Location, e);
             return;
@@ -36,7 +36,7 @@ internal sealed partial class ExperimentRestorer(ExperimentState state, ArmLoade
         {
             await state.UpdateAsync(_ => restored, cancellationToken, persist: settings != saved).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Data.Common.DbException)
         {
             // Serving starts without experiments rather than not at all; the update released what was loaded for it.
             LogRestoreFailed(logger, store.Location, e);

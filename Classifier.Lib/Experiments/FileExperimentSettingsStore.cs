@@ -13,6 +13,7 @@ internal sealed class FileExperimentSettingsStore(string statePath) : IExperimen
 
     public async Task<ExperimentSettings> ReadAsync(CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         if (!File.Exists(Path))
             return ExperimentSettings.None;
         await using var stream = File.OpenRead(Path);
@@ -21,13 +22,23 @@ internal sealed class FileExperimentSettingsStore(string statePath) : IExperimen
 
     public async Task WriteAsync(ExperimentSettings settings, CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
         var temporary = Path + "." + Guid.NewGuid().ToString("N") + ".tmp";
-        await using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
+        try
         {
-            await JsonSerializer.SerializeAsync(stream, settings, s_json, cancellationToken).ConfigureAwait(false);
-            stream.Flush(flushToDisk: true);
+            await using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
+            {
+                await JsonSerializer.SerializeAsync(stream, settings, s_json, cancellationToken).ConfigureAwait(false);
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(temporary, Path, overwrite: true);
         }
-        File.Move(temporary, Path, overwrite: true);
+        catch
+        {
+            // A cancelled or failed write leaves no temporary file behind.
+            File.Delete(temporary);
+            throw;
+        }
     }
 }

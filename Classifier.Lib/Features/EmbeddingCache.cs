@@ -7,7 +7,7 @@ namespace Classifier.Features;
 /// Features already computed, keyed by (image content hash, backbone id) in a SQLite file, so an image is
 /// featurized once in its life. Thread-safe; writes are durable once <see cref="Put"/> returns.
 /// </summary>
-internal sealed class EmbeddingCache : IDisposable
+internal sealed class EmbeddingCache : IEmbeddingCache
 {
     private readonly Lock _gate = new();
     private readonly SqliteConnection _connection;
@@ -43,7 +43,7 @@ internal sealed class EmbeddingCache : IDisposable
 
     internal string Path { get; }
 
-    internal bool TryGet(string backboneId, string hash, out float[] vector)
+    public bool TryGet(string backboneId, string hash, out float[] vector)
     {
         lock (_gate)
         {
@@ -59,7 +59,7 @@ internal sealed class EmbeddingCache : IDisposable
         return false;
     }
 
-    internal void Put(string backboneId, string hash, float[] vector)
+    public void Put(string backboneId, string hash, float[] vector)
     {
         lock (_gate)
         {
@@ -70,7 +70,7 @@ internal sealed class EmbeddingCache : IDisposable
         }
     }
 
-    internal long Count(string backboneId)
+    public long Count(string backboneId)
     {
         lock (_gate)
         {

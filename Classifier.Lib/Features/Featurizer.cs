@@ -5,7 +5,7 @@ using Classifier.Training;
 namespace Classifier.Features;
 
 /// <summary>Encoded bytes → feature vector: hash, cache lookup, and on a miss decode + backbone + cache write.</summary>
-internal sealed class Featurizer(ImageDecoder decoder, OnnxBackbone backbone, EmbeddingCache? cache)
+internal sealed class Featurizer(ImageDecoder decoder, OnnxBackbone backbone, IEmbeddingCache? cache)
 {
     internal ImageDecoder Decoder { get; } = decoder;
 

@@ -45,10 +45,8 @@ internal sealed class FileImageStore : IImageStore
 
     private string PathOf(string hash)
     {
-        ArgumentNullException.ThrowIfNull(hash);
         // The hash is ours (hex SHA-256), never a caller's string; checking keeps it from ever becoming a path.
-        if (hash.Length != 64 || !hash.All(char.IsAsciiHexDigitLower))
-            throw new ArgumentException($"'{hash}' is not a content hash.", nameof(hash));
+        Images.ContentHash.ThrowIfNotAHash(hash);
         return Path.Combine(Root, hash[..2], hash);
     }
 }

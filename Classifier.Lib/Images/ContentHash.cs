@@ -7,4 +7,12 @@ public static class ContentHash
 {
     /// <summary>Hashes encoded image bytes.</summary>
     public static string Of(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
+
+    /// <summary>Throws <see cref="ArgumentException"/> unless <paramref name="hash"/> is what <see cref="Of"/> returns: 64 lowercase hex digits.</summary>
+    internal static void ThrowIfNotAHash(string hash, [System.Runtime.CompilerServices.CallerArgumentExpression(nameof(hash))] string? parameterName = null)
+    {
+        ArgumentNullException.ThrowIfNull(hash, parameterName);
+        if (hash.Length != 64 || !hash.All(char.IsAsciiHexDigitLower))
+            throw new ArgumentException($"'{hash}' is not a content hash.", parameterName);
+    }
 }

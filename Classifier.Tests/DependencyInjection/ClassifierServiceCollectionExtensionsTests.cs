@@ -52,10 +52,41 @@ public sealed class ClassifierServiceCollectionExtensionsTests
         Assert.Same(own, provider.GetRequiredService<IFeedbackStore>());
     }
 
-    private static IServiceCollection Services(string statePath, IServiceCollection? services = null)
+    [Fact]
+    public void AddImageClassifier_WithProviderPostgreSql_RegistersThePostgreSqlStoresOnTheConnectionStringsSetting()
+    {
+        using var state = new TemporaryDirectory("di");
+        var configuration = new Dictionary<string, string?>
+        {
+            ["Classifier:Storage:Provider"] = "PostgreSql",
+            ["ConnectionStrings:Classifier"] = "Host=db.example;Database=classifier;Username=classifier",
+        };
+        using var provider = Services(state.Path, configuration: configuration).BuildServiceProvider();
+
+        var options = provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<ClassifierOptions>>().Value;
+
+        Assert.Equal("Host=db.example;Database=classifier;Username=classifier", options.Storage.ConnectionString);
+        Assert.IsType<PostgreSqlFeedbackStore>(provider.GetRequiredService<IFeedbackStore>());
+        Assert.IsType<PostgreSqlImageStore>(provider.GetRequiredService<IImageStore>());
+        Assert.IsType<Classifier.Experiments.PostgreSqlExperimentSettingsStore>(provider.GetRequiredService<Classifier.Experiments.IExperimentSettingsStore>());
+        Assert.False(Directory.Exists(Path.Combine(state.Path, "images"))); // nothing opened on disk
+    }
+
+    [Fact]
+    public void AddImageClassifier_WithProviderPostgreSqlAndNoConnectionString_FailsAtStartNamingTheSetting()
+    {
+        using var state = new TemporaryDirectory("di");
+        using var provider = Services(state.Path, configuration: new Dictionary<string, string?> { ["Classifier:Storage:Provider"] = "PostgreSql" }).BuildServiceProvider();
+
+        var error = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<ClassifierOptions>>().Value);
+
+        Assert.Contains("ConnectionStrings__Classifier", error.Message);
+    }
+
+    private static IServiceCollection Services(string statePath, IServiceCollection? services = null, IDictionary<string, string?>? configuration = null)
     {
         services ??= new ServiceCollection();
-        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(configuration ?? new Dictionary<string, string?>()).Build());
         services.AddImageClassifier(o => o.StatePath = statePath);
         return services;
     }

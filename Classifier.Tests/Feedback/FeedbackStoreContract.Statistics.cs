@@ -1,11 +1,12 @@
 using Classifier.Feedback;
+using Classifier.Tests.Infrastructure;
 
 namespace Classifier.Tests.Feedback;
 
 /// <summary>The experiments' half of the contract: arm and shadow statistics.</summary>
 public abstract partial class FeedbackStoreContract
 {
-    [Fact]
+    [DatabaseFact]
     public async Task GetArmStatisticsAsync_WithFeedback_CountsPredictionsConfidenceLabelledAndCorrect()
     {
         var store = Open();
@@ -22,7 +23,7 @@ public abstract partial class FeedbackStoreContract
         Assert.Equal(new ArmStatistics(3, 0.75, 2, 1), statistics);
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task GetArmStatisticsAsync_WithNoPredictions_IsAllZero()
     {
         var store = Open();
@@ -31,7 +32,7 @@ public abstract partial class FeedbackStoreContract
         Assert.Equal(new ArmStatistics(0, 0, 0, 0), await store.GetArmStatisticsAsync("v2", DateTimeOffset.MinValue));
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task GetArmStatisticsAsync_WithSince_CountsOnlyPredictionsFromThenOn()
     {
         var store = Open();
@@ -47,7 +48,7 @@ public abstract partial class FeedbackStoreContract
         Assert.Equal(new ArmStatistics(1, 0.25, 1, 0), statistics);
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task GetArmStatisticsAsync_WhenAPredictionIsCorrectedTwice_CountsOnlyItsLatestCorrection()
     {
         var store = Open();
@@ -62,7 +63,7 @@ public abstract partial class FeedbackStoreContract
         Assert.Equal(new ArmStatistics(2, 0.5, 2, 1), await store.GetArmStatisticsAsync("v1", DateTimeOffset.MinValue));
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task GetShadowStatisticsAsync_WithFeedback_ComparesWithTheLiveAnswerAndTheTrueLabel()
     {
         var store = Open();
@@ -82,7 +83,7 @@ public abstract partial class FeedbackStoreContract
         Assert.Equal(new ShadowStatistics(3, 1, 0.5, 2, 1), statistics);
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task GetShadowStatisticsAsync_WithSince_CountsOnlyAnswersFromThenOn()
     {
         var store = Open();
@@ -96,7 +97,7 @@ public abstract partial class FeedbackStoreContract
         Assert.Equal(new ShadowStatistics(1, 0, 0.25, 0, 0), await store.GetShadowStatisticsAsync("v2", since));
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task LogShadowPredictionAsync_TwiceForThePredictionAndVersion_ReplacesTheFirstAnswer()
     {
         var store = Open();

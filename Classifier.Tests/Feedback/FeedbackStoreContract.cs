@@ -2,6 +2,7 @@ using Classifier.Feedback;
 using Classifier.Images;
 using Classifier.Serving;
 using Microsoft.Extensions.Time.Testing;
+using Classifier.Tests.Infrastructure;
 
 namespace Classifier.Tests.Feedback;
 
@@ -22,7 +23,7 @@ public abstract partial class FeedbackStoreContract : IAsyncLifetime
     /// <summary>Deletes this test's state; every store opened over it is closed by then.</summary>
     protected abstract Task DeleteStateAsync();
 
-    public Task InitializeAsync() => Task.CompletedTask;
+    public virtual Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()
     {
@@ -31,7 +32,7 @@ public abstract partial class FeedbackStoreContract : IAsyncLifetime
         await DeleteStateAsync();
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task FindPredictionAsync_AfterLogPrediction_ReturnsItAndKeepsTheImage()
     {
         var store = Open();
@@ -44,7 +45,7 @@ public abstract partial class FeedbackStoreContract : IAsyncLifetime
         Assert.Equal(image, await store.ReadImageAsync(found!.ImageHash));
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task FindPredictionAsync_WhenUnknown_ReturnsNull()
     {
         var store = Open();
@@ -53,7 +54,7 @@ public abstract partial class FeedbackStoreContract : IAsyncLifetime
         Assert.Null(await store.FindPredictionAsync("no-such-id"));
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task LogPredictionAsync_ManyAtOnce_KeepsEveryOneUnderItsOwnId()
     {
         var store = Open();
@@ -64,7 +65,18 @@ public abstract partial class FeedbackStoreContract : IAsyncLifetime
         Assert.Equal(40, (await store.GetArmStatisticsAsync("v1", DateTimeOffset.MinValue)).Count);
     }
 
-    [Fact]
+    [DatabaseFact]
+    public async Task LogPredictionAsync_ReturnsIdsOf128RandomBits()
+    {
+        var store = Open();
+
+        var ids = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => LogAsync(store, "cat", 0.5f, "v1", Image(i))));
+
+        Assert.All(ids, id => Assert.Matches("^[0-9a-f]{32}$", id));
+        Assert.Equal(8, ids.Distinct().Count());
+    }
+
+    [DatabaseFact]
     public async Task AddCorrectionAsync_ByPredictionId_CorrectsItsImage()
     {
         var store = Open();
@@ -76,7 +88,7 @@ public abstract partial class FeedbackStoreContract : IAsyncLifetime
         Assert.Equal(new CorrectionRecord(id, Time.GetUtcNow(), predictionId, ContentHash.Of(image), "dog"), Assert.Single(await store.GetLatestCorrectionsAsync()));
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task AddCorrectionAsync_WhenPredictionUnknown_ThrowsKeyNotFoundThatNamesLibraryCalls()
     {
         var store = Open();
@@ -88,7 +100,7 @@ public abstract partial class FeedbackStoreContract : IAsyncLifetime
         Assert.Empty(await store.GetLatestCorrectionsAsync());
     }
 
-    [Theory]
+    [DatabaseTheory]
     [InlineData("../../etc")]
     [InlineData("")]
     public async Task AddCorrectionAsync_WithInvalidLabel_ThrowsArgumentExceptionAndStoresNothing(string label)
@@ -102,7 +114,7 @@ public abstract partial class FeedbackStoreContract : IAsyncLifetime
         Assert.Empty(await store.GetLatestCorrectionsAsync());
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task AddCorrectionAsync_WithTheImage_KeepsTheImageAndNamesNoPrediction()
     {
         var store = Open();
@@ -115,7 +127,7 @@ public abstract partial class FeedbackStoreContract : IAsyncLifetime
         Assert.Equal(image, await store.ReadImageAsync(correction.ImageHash));
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task GetLatestCorrectionsAsync_WhenAnImageIsCorrectedAgainLater_ReturnsOnlyTheLatest()
     {
         var store = Open();
@@ -130,7 +142,7 @@ public abstract partial class FeedbackStoreContract : IAsyncLifetime
         Assert.Equal((latest, "fox"), (correction.Id, correction.Label));
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task GetLatestCorrectionsAsync_AKeysCorrection_OutranksALaterAnonymousOne_AndEachKeepsWhoSentIt()
     {
         var store = Open();
@@ -148,7 +160,7 @@ public abstract partial class FeedbackStoreContract : IAsyncLifetime
             corrections.Select(c => (c.Id, c.Label, c.ClientId, c.Role)));
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task ProposeLabelAsync_KeepsTheFirstProposer_AndAnAdminOrApproveApprovesItOnce()
     {
         var store = Open();
@@ -170,7 +182,7 @@ public abstract partial class FeedbackStoreContract : IAsyncLifetime
         Assert.Equal(["owl", "fox"], (await store.GetLabelProposalsAsync()).Select(p => p.Label));
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task GetLatestCorrectionsAsync_WhenTwoCorrectionsShareAClockTick_ReturnsTheOneAddedLast()
     {
         var store = Open();
@@ -183,7 +195,7 @@ public abstract partial class FeedbackStoreContract : IAsyncLifetime
         Assert.Equal((latest, "fox"), (correction.Id, correction.Label));
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task GetLatestCorrectionsAsync_WithSeveralImages_ReturnsOneEachOldestFirst()
     {
         var store = Open();
@@ -199,7 +211,7 @@ public abstract partial class FeedbackStoreContract : IAsyncLifetime
         Assert.Equal(["b", "c", "d"], (await store.GetLatestCorrectionsAsync()).Select(c => c.Label));
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task ReadImageAsync_WhenNotKept_ReturnsNull()
     {
         var store = Open();
@@ -208,7 +220,7 @@ public abstract partial class FeedbackStoreContract : IAsyncLifetime
         Assert.Null(await store.ReadImageAsync(ContentHash.Of(Image(2))));
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task EveryMember_WithACancelledToken_ThrowsOperationCanceledAndStoresNothing()
     {
         var store = Open();
@@ -233,7 +245,7 @@ public abstract partial class FeedbackStoreContract : IAsyncLifetime
         Assert.Null(await store.ReadImageAsync(ContentHash.Of(Image(3))));
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task CreateStore_OverTheSameStateAfterClosing_KeepsEverythingWritten()
     {
         var first = Open();

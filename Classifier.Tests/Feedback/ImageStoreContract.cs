@@ -1,5 +1,6 @@
 using Classifier.Feedback;
 using Classifier.Images;
+using Classifier.Tests.Infrastructure;
 
 namespace Classifier.Tests.Feedback;
 
@@ -15,11 +16,11 @@ public abstract class ImageStoreContract : IAsyncLifetime
     /// <summary>Deletes this test's state.</summary>
     protected abstract Task DeleteStateAsync();
 
-    public Task InitializeAsync() => Task.CompletedTask;
+    public virtual Task InitializeAsync() => Task.CompletedTask;
 
     public Task DisposeAsync() => DeleteStateAsync();
 
-    [Fact]
+    [DatabaseFact]
     public async Task ReadAsync_AfterPut_ReturnsTheBytes()
     {
         var store = CreateStore();
@@ -29,7 +30,7 @@ public abstract class ImageStoreContract : IAsyncLifetime
         Assert.Equal(Bytes, await store.ReadAsync(Hash));
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task PutAsync_TwiceWithTheSameImage_KeepsItOnce()
     {
         var store = CreateStore();
@@ -40,7 +41,7 @@ public abstract class ImageStoreContract : IAsyncLifetime
         Assert.Equal(Bytes, await store.ReadAsync(Hash));
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task ReadAsync_WhenNotKept_ReturnsNull()
     {
         var store = CreateStore();
@@ -49,7 +50,7 @@ public abstract class ImageStoreContract : IAsyncLifetime
         Assert.Null(await store.ReadAsync(ContentHash.Of([1, 2, 3])));
     }
 
-    [Theory]
+    [DatabaseTheory]
     [InlineData("../../../etc/passwd")]
     [InlineData("")]
     [InlineData("ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789")] // upper case
@@ -63,7 +64,7 @@ public abstract class ImageStoreContract : IAsyncLifetime
         await Assert.ThrowsAnyAsync<ArgumentException>(() => store.ReadAsync(hash));
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task PutAndRead_WithACancelledToken_ThrowOperationCanceledAndKeepNothing()
     {
         var store = CreateStore();
@@ -76,7 +77,7 @@ public abstract class ImageStoreContract : IAsyncLifetime
         Assert.Null(await store.ReadAsync(Hash));
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task CreateStore_OverTheSameState_ReadsWhatAnEarlierStorePut()
     {
         await CreateStore().PutAsync(Hash, Bytes);

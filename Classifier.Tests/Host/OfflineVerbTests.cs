@@ -103,6 +103,15 @@ public sealed class OfflineVerbTests(SampleFixture sample)
         Assert.Single(result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)); // the good file still answered
     }
 
+    [Fact]
+    public async Task Migrate_WithoutAConnectionString_NamesTheSettingAndFails()
+    {
+        var result = await RunHost("migrate");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("ConnectionStrings__Classifier", result.Stderr);
+    }
+
     internal sealed record ProcessResult(int ExitCode, string Stdout, string Stderr);
 
     internal static async Task<ProcessResult> RunHost(params string[] args)

@@ -56,7 +56,7 @@ public sealed class ProcessDurabilityTests(SampleFixture sample)
         }
     }
 
-    private static async Task WaitUntilReadyAsync(HttpClient client, Process host)
+    internal static async Task WaitUntilReadyAsync(HttpClient client, Process host)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         while (true)
@@ -76,7 +76,7 @@ public sealed class ProcessDurabilityTests(SampleFixture sample)
         }
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -1,0 +1,176 @@
+using System.Security.Cryptography;
+using Classifier.Datasets;
+using Classifier.Serving;
+using Classifier.Storage;
+using Npgsql;
+
+namespace Classifier.Feedback;
+
+/// <summary>
+/// The prediction log, corrections and shadow answers in PostgreSQL, shared by every replica; images in an
+/// <see cref="IImageStore"/>. A write that returned is committed. Corrections are ordered by an identity column, so
+/// "the latest correction" means the same row to every replica.
+/// </summary>
+internal sealed class PostgreSqlFeedbackStore(PostgreSqlDatabase database, IImageStore images, TimeProvider time) : IFeedbackStore
+{
+    public async Task<string> LogPredictionAsync(Prediction prediction, ReadOnlyMemory<byte> image, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(prediction);
+        cancellationToken.ThrowIfCancellationRequested();
+        await images.PutAsync(prediction.ImageHash, image, cancellationToken).ConfigureAwait(false);
+        var id = NewId();
+        await ExecuteAsync("INSERT INTO predictions (id, created_utc, model_version, label, confidence, image_hash) VALUES ($1, $2, $3, $4, $5, $6)",
+            [id, Now(), prediction.ModelVersion, prediction.Label, prediction.Confidence, prediction.ImageHash], cancellationToken).ConfigureAwait(false);
+        return id;
+    }
+
+    public async Task<PredictionRecord?> FindPredictionAsync(string predictionId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(predictionId);
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = Command(connection, "SELECT id, created_utc, model_version, label, confidence, image_hash FROM predictions WHERE id = $1", [predictionId]);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
+            ? new PredictionRecord(reader.GetString(0), reader.GetFieldValue<DateTimeOffset>(1), reader.GetString(2), reader.GetString(3), reader.GetFloat(4), reader.GetString(5))
+            : null;
+    }
+
+    public async Task<string> AddCorrectionAsync(string predictionId, string label, Contributor contributor, CancellationToken cancellationToken = default)
+    {
+        LabelName.Validate(label);
+        ArgumentNullException.ThrowIfNull(contributor);
+        var prediction = await FindPredictionAsync(predictionId, cancellationToken).ConfigureAwait(false)
+            ?? throw new KeyNotFoundException($"No prediction has id '{predictionId}'. Use the id that IFeedbackStore.LogPredictionAsync returned for it, or call AddCorrectionAsync with the image itself.");
+        return await InsertCorrectionAsync(prediction.Id, prediction.ImageHash, label, contributor, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<string> AddCorrectionAsync(ReadOnlyMemory<byte> image, string label, Contributor contributor, CancellationToken cancellationToken = default)
+    {
+        LabelName.Validate(label);
+        ArgumentNullException.ThrowIfNull(contributor);
+        cancellationToken.ThrowIfCancellationRequested();
+        var hash = Images.ContentHash.Of(image.Span);
+        await images.PutAsync(hash, image, cancellationToken).ConfigureAwait(false);
+        return await InsertCorrectionAsync(null, hash, label, contributor, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<LabelProposal> ProposeLabelAsync(string label, Contributor contributor, bool approve, CancellationToken cancellationToken = default)
+    {
+        LabelName.Validate(label);
+        ArgumentNullException.ThrowIfNull(contributor);
+        approve |= contributor.Role == ContributorRole.Admin;
+        // The first proposal is kept; an approval is recorded once. One statement, so two replicas cannot interleave.
+        await ExecuteAsync("""
+            INSERT INTO label_proposals (label, proposed_utc, proposed_by, approved_utc, approved_by)
+            VALUES ($1, $2, $3, CASE WHEN $4 THEN $2 END, CASE WHEN $4 THEN $3 END)
+            ON CONFLICT (label) DO UPDATE SET approved_utc = excluded.proposed_utc, approved_by = excluded.proposed_by
+            WHERE $4 AND label_proposals.approved_utc IS NULL
+            """, [label, Now(), contributor.ClientId, approve], cancellationToken).ConfigureAwait(false);
+        return (await ReadProposalsAsync("WHERE label = $1", [label], cancellationToken).ConfigureAwait(false)).Single();
+    }
+
+    public Task<IReadOnlyList<LabelProposal>> GetLabelProposalsAsync(CancellationToken cancellationToken = default) =>
+        ReadProposalsAsync("", [], cancellationToken);
+
+    public async Task<IReadOnlyList<CorrectionRecord>> GetLatestCorrectionsAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        // DISTINCT ON keeps the first row of each image in the inner order: a key's correction outranks an anonymous
+        // one, then the latest wins.
+        await using var command = Command(connection, """
+            SELECT id, created_utc, prediction_id, image_hash, label, client_id, role FROM (
+                SELECT DISTINCT ON (image_hash) seq, id, created_utc, prediction_id, image_hash, label, client_id, role
+                FROM corrections ORDER BY image_hash, role <> 'Anonymous' DESC, created_utc DESC, seq DESC) latest
+            ORDER BY created_utc, seq
+            """, []);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var list = new List<CorrectionRecord>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            list.Add(new CorrectionRecord(reader.GetString(0), reader.GetFieldValue<DateTimeOffset>(1),
+                reader.IsDBNull(2) ? null : reader.GetString(2), reader.GetString(3), reader.GetString(4),
+                reader.GetString(5), Enum.Parse<ContributorRole>(reader.GetString(6))));
+        return list;
+    }
+
+    public Task<byte[]?> ReadImageAsync(string imageHash, CancellationToken cancellationToken = default) => images.ReadAsync(imageHash, cancellationToken);
+
+    public Task LogShadowPredictionAsync(string predictionId, string shadowVersion, string label, float confidence, CancellationToken cancellationToken = default) =>
+        ExecuteAsync("""
+            INSERT INTO shadow_predictions (prediction_id, shadow_version, created_utc, label, confidence) VALUES ($1, $2, $3, $4, $5)
+            ON CONFLICT (prediction_id, shadow_version) DO UPDATE SET created_utc = excluded.created_utc, label = excluded.label, confidence = excluded.confidence
+            """, [predictionId, shadowVersion, Now(), label, confidence], cancellationToken);
+
+    // The latest correction of the prediction p, by insertion order (corrections_by_prediction).
+    private const string LatestCorrectionOfP = """
+        LEFT JOIN LATERAL (SELECT label FROM corrections c WHERE c.prediction_id = p.id ORDER BY c.seq DESC LIMIT 1) c ON true
+        """;
+
+    public async Task<ArmStatistics> GetArmStatisticsAsync(string version, DateTimeOffset sinceUtc, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = Command(connection, $"""
+            SELECT COUNT(*), COALESCE(AVG(p.confidence), 0), COUNT(c.label), COUNT(*) FILTER (WHERE c.label = p.label)
+            FROM predictions p {LatestCorrectionOfP}
+            WHERE p.model_version = $1 AND p.created_utc >= $2
+            """, [version, sinceUtc.ToUniversalTime()]);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        return new ArmStatistics(reader.GetInt64(0), reader.GetDouble(1), reader.GetInt64(2), reader.GetInt64(3));
+    }
+
+    public async Task<ShadowStatistics> GetShadowStatisticsAsync(string version, DateTimeOffset sinceUtc, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = Command(connection, $"""
+            SELECT COUNT(*), COUNT(*) FILTER (WHERE s.label = p.label), COALESCE(AVG(s.confidence), 0), COUNT(c.label), COUNT(*) FILTER (WHERE c.label = s.label)
+            FROM shadow_predictions s
+            JOIN predictions p ON p.id = s.prediction_id
+            {LatestCorrectionOfP}
+            WHERE s.shadow_version = $1 AND s.created_utc >= $2
+            """, [version, sinceUtc.ToUniversalTime()]);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        return new ShadowStatistics(reader.GetInt64(0), reader.GetInt64(1), reader.GetDouble(2), reader.GetInt64(3), reader.GetInt64(4));
+    }
+
+    private async Task<string> InsertCorrectionAsync(string? predictionId, string hash, string label, Contributor contributor, CancellationToken cancellationToken)
+    {
+        var id = NewId();
+        await ExecuteAsync("INSERT INTO corrections (id, created_utc, prediction_id, image_hash, label, client_id, role) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            [id, Now(), (object?)predictionId ?? DBNull.Value, hash, label, contributor.ClientId, contributor.Role.ToString()], cancellationToken).ConfigureAwait(false);
+        return id;
+    }
+
+    private async Task<IReadOnlyList<LabelProposal>> ReadProposalsAsync(string where, object[] values, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = Command(connection, $"SELECT label, proposed_utc, proposed_by, approved_utc, approved_by FROM label_proposals {where} ORDER BY proposed_utc, label", values);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var list = new List<LabelProposal>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            list.Add(new LabelProposal(reader.GetString(0), reader.GetFieldValue<DateTimeOffset>(1), reader.GetString(2),
+                reader.IsDBNull(3) ? null : reader.GetFieldValue<DateTimeOffset>(3), reader.IsDBNull(4) ? null : reader.GetString(4)));
+        return list;
+    }
+
+    private async Task ExecuteAsync(string sql, object[] values, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = Command(connection, sql, values);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static NpgsqlCommand Command(NpgsqlConnection connection, string sql, object[] values)
+    {
+        var command = new NpgsqlCommand(sql, connection);
+        foreach (var value in values)
+            command.Parameters.Add(new NpgsqlParameter { Value = value });
+        return command;
+    }
+
+    /// <summary>128 random bits, as the SQLite store's: a prediction id is what lets an anonymous caller correct the prediction it received, so it must not be guessable.</summary>
+    private static string NewId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+
+    // timestamptz keeps microseconds and takes only UTC offsets.
+    private DateTimeOffset Now() => time.GetUtcNow().ToUniversalTime();
+}
