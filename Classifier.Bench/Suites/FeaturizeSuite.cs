@@ -141,7 +141,7 @@ internal static class FeaturizeSuite
     }
 
     /// <summary>Peer (a): ONNX Runtime alone on the backbone network, same process, same threads, tensors made in advance.</summary>
-    internal sealed class OnnxRuntimeAlone : IDisposable
+    private sealed class OnnxRuntimeAlone : IDisposable
     {
         private readonly SessionOptions _options;
         private readonly InferenceSession _session;

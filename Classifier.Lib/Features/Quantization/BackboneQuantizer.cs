@@ -69,7 +69,9 @@ internal static class BackboneQuantizer
         var optimized = Path.Combine(Path.GetTempPath(), $"classifier-optimized-{Guid.NewGuid():N}.onnx");
         try
         {
-            using (var sessionOptions = new SessionOptions { OptimizedModelFilePath = optimized })
+            // Errors only: at the default level ONNX Runtime warns that an optimized model it writes may hold
+            // hardware-specific layouts, which is exactly what is wanted here (the graph this machine runs), and never reloaded.
+            using (var sessionOptions = new SessionOptions { OptimizedModelFilePath = optimized, LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR })
             {
                 if (threads is { } t)
                     sessionOptions.IntraOpNumThreads = t;
