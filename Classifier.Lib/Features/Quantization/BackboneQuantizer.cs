@@ -44,10 +44,12 @@ internal static class BackboneQuantizer
             throw new InvalidOperationException($"'{floatModelPath}' has no Conv or Add to quantize.");
 
         var ranges = ActivationCalibrator.Calibrate(model, [.. plan.Calibrated], inputName, inputs, inputShape, options, threads, progress, cancellationToken);
-        var parameters = plan.Tensors.ToDictionary(
-            t => t,
-            t => ranges[plan.SharedWith.GetValueOrDefault(t, t)] is var (min, max) ? ActivationQuantization.FromRange(min, max) : default,
-            StringComparer.Ordinal);
+        var parameters = new Dictionary<string, ActivationQuantization>(StringComparer.Ordinal);
+        foreach (var tensor in plan.Tensors)
+        {
+            var (min, max) = ranges[plan.SharedWith.GetValueOrDefault(tensor, tensor)];
+            parameters[tensor] = ActivationQuantization.FromRange(min, max);
+        }
         QdqInsertion.Insert(model.Graph, parameters);
 
         var calibration = options.Describe(dataFingerprint);
