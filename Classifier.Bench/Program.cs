@@ -14,6 +14,7 @@ var suites = new Dictionary<string, Func<BenchContext, SuiteReport>>(StringCompa
     ["cascade"] = CascadeSuite.Run,
     ["newclass"] = NewClassSuite.Run,
     ["overload"] = OverloadSuite.Run,
+    ["int8"] = Int8Suite.Run,
 };
 
 if (args.Length == 0 || args[0] is "-h" or "--help")

@@ -1,5 +1,6 @@
 using Classifier.Evaluation;
 using Classifier.Features;
+using Classifier.Features.Quantization;
 using Classifier.Feedback;
 using Classifier.Images;
 using Classifier.Learning;
@@ -94,6 +95,34 @@ public sealed class ClassifierWorkspace : IDisposable
         var metrics = Evaluator.Evaluate(model.Head.Labels, test.Examples.Select(e => (e.Label, model.Head.Score(e.Features))));
         progress?.Report(new TrainingProgress(TrainingStage.Evaluating, test.Examples.Count, test.Examples.Count));
         return new EvaluationReport(model.Manifest.Version, metrics, test.Featurized, test.Cached, test.Skipped);
+    }
+
+    /// <summary>
+    /// Makes the int8 backbone: the float backbone of <see cref="ClassifierOptions.Backbone"/> (whatever its
+    /// <see cref="BackboneOptions.Precision"/>) quantized statically, calibrated on up to
+    /// <see cref="QuantizationOptions.CalibrationImages"/> images of <c>datasetRoot/train</c>, written to
+    /// <paramref name="outputPath"/>. To use it, set <see cref="BackboneOptions.Int8ModelPath"/> to that file and
+    /// <see cref="BackboneOptions.Precision"/> to Int8, then train a version (features of the int8 backbone have their own id).
+    /// </summary>
+    public Task<QuantizationReport> QuantizeBackboneAsync(string datasetRoot, string outputPath, QuantizationOptions? options = null,
+        IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(datasetRoot);
+        ArgumentException.ThrowIfNullOrWhiteSpace(outputPath);
+        options ??= new QuantizationOptions();
+        options.ThrowIfInvalid();
+        return Task.Run(() =>
+        {
+            var backboneOptions = Options.Backbone.AsFloat32();
+            using var floatBackbone = new OnnxBackbone(backboneOptions);
+            var calibration = CalibrationSet.Load(datasetRoot, options.CalibrationImages, new ImageDecoder(Options.Images), floatBackbone,
+                (done, total) => progress?.Report(new TrainingProgress(TrainingStage.Calibrating, done, 2 * total)), cancellationToken);
+            int count = calibration.Inputs.Count;
+            return BackboneQuantizer.Quantize(backboneOptions.ModelPath, backboneOptions.InputTensorName, calibration.Inputs,
+                [1, 3, backboneOptions.InputHeight, backboneOptions.InputWidth], calibration.Fingerprint, options, outputPath,
+                backboneOptions.IntraOpThreads, percent => progress?.Report(new TrainingProgress(TrainingStage.Calibrating, count + count * percent / 100, 2 * count)),
+                cancellationToken);
+        }, cancellationToken);
     }
 
     /// <summary>Opens a classifier on <paramref name="version"/> (default: current); it cascades as the service does (<see cref="Cascade.CascadeOptions.Enabled"/>).</summary>

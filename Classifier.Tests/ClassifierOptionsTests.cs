@@ -13,6 +13,17 @@ public sealed class ClassifierOptionsTests
     }
 
     [Fact]
+    public void Problems_Int8WithoutItsModel_SaysToRunQuantizeAndSetTheSetting()
+    {
+        var options = new ClassifierOptions { Backbone = { Precision = Classifier.Features.BackbonePrecision.Int8 } };
+
+        var problem = Assert.Single(options.Problems());
+
+        Assert.Contains("quantize", problem);
+        Assert.Contains("Classifier:Backbone:Int8ModelPath", problem);
+    }
+
+    [Fact]
     public void Workspace_WithInvalidSettingsInSeveralSections_ThrowsOneErrorNamingEach()
     {
         using var folder = new TemporaryDirectory("options");

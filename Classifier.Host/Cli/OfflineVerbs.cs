@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Data.Common;
 using System.Text.Json;
 using Classifier.Evaluation;
+using Classifier.Features.Quantization;
 using Classifier.Images;
 using Classifier.Storage;
 using Hangfire.PostgreSql;
@@ -10,12 +11,15 @@ using Npgsql;
 namespace Classifier.Host.Cli;
 
 /// <summary>
-/// The offline verbs <c>train</c>, <c>evaluate</c>, <c>predict</c>, <c>import-idx</c> and <c>migrate</c>: the library run from the command line,
-/// JSON on stdout, progress and errors on stderr. Scripts and the benchmarks rely on these names and fields.
+/// The offline verbs <c>train</c>, <c>evaluate</c>, <c>predict</c>, <c>import-idx</c>, <c>quantize</c> and <c>migrate</c>:
+/// the library run from the command line, JSON on stdout, progress and errors on stderr. Scripts and the benchmarks rely on these
+/// names and fields. The backbone settings come from the environment as the service's do
+/// (<c>Classifier__Backbone__Precision=Int8</c>, <c>Classifier__Backbone__Int8ModelPath=...</c>), so the offline verbs
+/// featurize with the same backbone as the service they prepare versions for.
 /// </summary>
 internal static class OfflineVerbs
 {
-    internal static IReadOnlySet<string> Names { get; } = new HashSet<string>(["train", "evaluate", "predict", "import-idx", "migrate"], StringComparer.Ordinal);
+    internal static IReadOnlySet<string> Names { get; } = new HashSet<string>(["train", "evaluate", "predict", "import-idx", "quantize", "migrate"], StringComparer.Ordinal);
 
     internal static Task<int> RunAsync(string[] args)
     {
@@ -128,18 +132,51 @@ internal static class OfflineVerbs
             return 0;
         }));
 
-        var root = new RootCommand("Classifier: train, evaluate and predict offline, migrate the database. Run with no arguments to serve over HTTP.") { train, evaluate, predict, import, migrate };
+        var int8Output = new Option<FileInfo>("--out") { Description = "The int8 model to write (.onnx).", Required = true };
+        var calibrationImages = new Option<int>("--calibration-images") { Description = "Training images the activation ranges are measured on.", DefaultValueFactory = _ => new QuantizationOptions().CalibrationImages };
+        var method = new Option<CalibrationMethod>("--method") { Description = "How each activation's range is chosen: MinMax or Percentile.", DefaultValueFactory = _ => new QuantizationOptions().Method };
+        var percentile = new Option<double>("--percentile") { Description = "With --method Percentile, the share of values kept, in percent.", DefaultValueFactory = _ => new QuantizationOptions().Percentile };
+        var quantize = new Command("quantize", "Quantize the float backbone to int8, calibrated on DATA/train; then set Classifier__Backbone__Int8ModelPath to OUT and Classifier__Backbone__Precision=Int8, and train.")
+        {
+            data, int8Output, calibrationImages, method, percentile, models, cache,
+        };
+        quantize.SetAction((result, cancellationToken) => Guard(async () =>
+        {
+            using var workspace = Open(result.GetValue(models)!, result.GetValue(cache));
+            var progress = new StderrProgressBar();
+            var options = new QuantizationOptions
+            {
+                CalibrationImages = result.GetValue(calibrationImages),
+                Method = result.GetValue(method),
+                Percentile = result.GetValue(percentile),
+            };
+            var report = await workspace.QuantizeBackboneAsync(result.GetValue(data)!.FullName, result.GetValue(int8Output)!.FullName, options, progress, cancellationToken);
+            progress.Complete();
+            WriteJson(report);
+            return 0;
+        }));
+
+        var root = new RootCommand("Classifier: train, evaluate and predict offline, quantize the backbone, migrate the database. Run with no arguments to serve over HTTP.") { train, evaluate, predict, import, quantize, migrate };
         return root.Parse(args).InvokeAsync();
     }
 
     private const string ConnectionStringVariable = "ConnectionStrings__Classifier";
 
-    /// <summary>The offline verbs keep the embedding cache beside the models unless told otherwise (<c>--cache</c>).</summary>
-    private static ClassifierWorkspace Open(DirectoryInfo models, FileInfo? cache) => new(new ClassifierOptions
+    /// <summary>
+    /// The offline verbs keep the embedding cache beside the models unless told otherwise (<c>--cache</c>); the backbone
+    /// section is read from the environment (<c>Classifier__Backbone__*</c>), so that <c>train</c> makes versions for the
+    /// precision the service will run.
+    /// </summary>
+    private static ClassifierWorkspace Open(DirectoryInfo models, FileInfo? cache)
     {
-        ModelsPath = models.FullName,
-        EmbeddingCachePath = cache?.FullName ?? Path.Combine(models.FullName, "cache", "embeddings.db"),
-    });
+        var options = new ClassifierOptions
+        {
+            ModelsPath = models.FullName,
+            EmbeddingCachePath = cache?.FullName ?? Path.Combine(models.FullName, "cache", "embeddings.db"),
+        };
+        new ConfigurationBuilder().AddEnvironmentVariables().Build().GetSection("Classifier:Backbone").Bind(options.Backbone);
+        return new ClassifierWorkspace(options);
+    }
 
     /// <summary>Expected failures (a missing folder, an empty class, no model yet) become one line on stderr and exit code 1.</summary>
     private static async Task<int> Guard(Func<Task<int>> verb)

@@ -18,6 +18,20 @@ public sealed class BackboneOptions
     public string ModelPath { get; set; } = Path.Combine(DefaultModelsFolder, "ResNet18Onnx", "ResNet18.onnx");
 
     /// <summary>
+    /// Which network runs: <see cref="BackbonePrecision.Float32"/> (<see cref="ModelPath"/>) or
+    /// <see cref="BackbonePrecision.Int8"/> (<see cref="Int8ModelPath"/>). Default Float32. Part of the backbone id,
+    /// with the int8 model's calibration: features and versions of the two precisions never mix, so switching
+    /// featurizes the dataset once more and needs a new version trained (README, "Int8 backbone").
+    /// </summary>
+    public BackbonePrecision Precision { get; set; } = BackbonePrecision.Float32;
+
+    /// <summary>
+    /// The int8 model that the <c>quantize</c> verb (<see cref="ClassifierWorkspace.QuantizeBackboneAsync"/>) made
+    /// from <see cref="ModelPath"/>; required when <see cref="Precision"/> is Int8, unused otherwise. Default null.
+    /// </summary>
+    public string? Int8ModelPath { get; set; }
+
+    /// <summary>
     /// An ONNX model run on the scaled pixels before the backbone, as ML.NET's DnnImageFeaturizer does; null for none.
     /// Default: ResNet18's <c>ResNetPreprocess.onnx</c> (subtracts the training set's mean image).
     /// </summary>
@@ -68,10 +82,27 @@ public sealed class BackboneOptions
     /// <summary>Threads ONNX Runtime uses inside one inference; null lets it choose (one per core). Default null.</summary>
     public int? IntraOpThreads { get; set; }
 
+    /// <summary>The network file that runs at this precision.</summary>
+    internal string NetworkPath => Precision == BackbonePrecision.Int8
+        ? Int8ModelPath ?? throw new InvalidOperationException("Set BackboneOptions.Int8ModelPath to the file the quantize verb wrote, or set Precision to Float32.")
+        : ModelPath;
+
+    /// <summary>A copy of these options that runs the float model.</summary>
+    internal BackboneOptions AsFloat32()
+    {
+        var copy = (BackboneOptions)MemberwiseClone();
+        copy.Precision = BackbonePrecision.Float32;
+        return copy;
+    }
+
     internal IEnumerable<string> Problems()
     {
         if (!File.Exists(ModelPath))
             yield return $"Backbone model not found at '{ModelPath}'. Reference the Microsoft.ML.DnnImageFeaturizer.ResNet18 package (its files are copied to DnnImageModels/) or set Classifier:Backbone:ModelPath.";
+        if (Precision == BackbonePrecision.Int8 && (Int8ModelPath is null || !File.Exists(Int8ModelPath)))
+            yield return $"Classifier:Backbone:Precision is Int8 but the int8 model {(Int8ModelPath is null ? "is not set" : $"was not found at '{Int8ModelPath}'")}. Make it with the quantize verb (ClassifierWorkspace.QuantizeBackboneAsync) and set Classifier:Backbone:Int8ModelPath to the file it wrote.";
+        if (!Enum.IsDefined(Precision))
+            yield return $"Classifier:Backbone:Precision must be Float32 or Int8; it is {Precision}.";
         if (PreprocessingModelPath is not null && !File.Exists(PreprocessingModelPath))
             yield return $"Preprocessing model not found at '{PreprocessingModelPath}'. Set Classifier:Backbone:PreprocessingModelPath to null if the backbone needs none.";
         if (InputWidth <= 0 || InputHeight <= 0)

@@ -35,13 +35,13 @@ internal sealed class BackboneSession : IDisposable
     internal static BackboneSession Load(BackboneOptions options)
     {
         using var sessionOptions = CreateSessionOptions(options);
-        var network = new InferenceSession(options.ModelPath, sessionOptions);
+        var network = new InferenceSession(options.NetworkPath, sessionOptions);
         try
         {
             if (!network.InputMetadata.ContainsKey(options.InputTensorName))
-                throw new InvalidOperationException($"Backbone '{options.ModelPath}' has no input '{options.InputTensorName}'; it has {string.Join(", ", network.InputMetadata.Keys)}. Set BackboneOptions.InputTensorName.");
+                throw new InvalidOperationException($"Backbone '{options.NetworkPath}' has no input '{options.InputTensorName}'; it has {string.Join(", ", network.InputMetadata.Keys)}. Set BackboneOptions.InputTensorName.");
             if (!network.OutputMetadata.TryGetValue(options.OutputTensorName, out var output))
-                throw new InvalidOperationException($"Backbone '{options.ModelPath}' has no output '{options.OutputTensorName}'; it has {string.Join(", ", network.OutputMetadata.Keys)}. Set BackboneOptions.OutputTensorName.");
+                throw new InvalidOperationException($"Backbone '{options.NetworkPath}' has no output '{options.OutputTensorName}'; it has {string.Join(", ", network.OutputMetadata.Keys)}. Set BackboneOptions.OutputTensorName.");
             long dimension = output.Dimensions.Skip(1).Aggregate(1L, (a, d) => a * d);
             if (output.ElementType != typeof(float) || dimension <= 0)
                 throw new InvalidOperationException($"Backbone output '{options.OutputTensorName}' is {output.ElementType.Name}[{string.Join(',', output.Dimensions)}], not a fixed-size float vector.");

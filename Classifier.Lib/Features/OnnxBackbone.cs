@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Classifier.Features.Quantization;
 using Classifier.Images;
 using Microsoft.ML.OnnxRuntime;
 
@@ -31,8 +32,8 @@ internal sealed class OnnxBackbone : IDisposable
         Options = options;
         // Hashed once per backbone (about 0.1 s for ResNet18's 45 MB), not cached across instances: a file replaced
         // under the same path must give a new id.
-        FileSha256 = HashFile(options.ModelPath);
-        Id = ComputeId(options, FileSha256);
+        FileSha256 = HashFile(options.NetworkPath);
+        Id = ComputeId(options, FileSha256, Int8Provenance(options));
         _session = new Lazy<BackboneSession>(() => BackboneSession.Load(options));
     }
 
@@ -41,12 +42,12 @@ internal sealed class OnnxBackbone : IDisposable
     /// <summary>Length of the feature vector.</summary>
     internal int Dimension => _session.Value.Dimension;
 
-    /// <summary>SHA-256 of the backbone's ONNX file.</summary>
+    /// <summary>SHA-256 of the backbone's ONNX file (the int8 model's at <see cref="BackbonePrecision.Int8"/>).</summary>
     internal string FileSha256 { get; }
 
     /// <summary>
     /// Identifies what features mean: the name plus a hash of the model file, every preprocessing setting and the
-    /// decoder's resize method.
+    /// decoder's resize method; at Int8 also the precision and the calibration (<c>resnet18-int8-…</c>).
     /// Features from different ids are never mixed (cache keys, manifests).
     /// </summary>
     internal string Id { get; }
@@ -62,6 +63,16 @@ internal sealed class OnnxBackbone : IDisposable
         if (session.Fold is { } fold)
             return session.RunNetwork(fold.Apply(tensor));
         return session.Preprocess is null ? session.RunNetwork(tensor) : session.RunNetwork(session.RunPreprocess(tensor));
+    }
+
+    /// <summary>The tensor the network receives for a decoded image of the input size (preprocessing applied): what calibration measures on.</summary>
+    internal float[] NetworkInput(RgbImage image)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        var session = _session.Value;
+        if (session.Preprocess is not null)
+            return session.RunPreprocess(PixelTensor.FromRgb(image, Options));
+        return PixelTensor.FromRgb(image, Options, session.Fold);
     }
 
     /// <summary>Features of a decoded image of the input size: the pixels are laid out with the preprocessing folded in, then the network runs once.</summary>
@@ -86,13 +97,32 @@ internal sealed class OnnxBackbone : IDisposable
         return Convert.ToHexStringLower(SHA256.HashData(stream));
     }
 
-    private static string ComputeId(BackboneOptions o, string fileHash)
+    /// <summary>
+    /// At Int8, the float model's hash and the calibration recorded in the int8 model, after checking that the int8
+    /// model was made from the configured float model (an int8 model left over from another backbone would give
+    /// features that mean something else under the same settings).
+    /// </summary>
+    private static string? Int8Provenance(BackboneOptions options)
+    {
+        if (options.Precision != BackbonePrecision.Int8)
+            return null;
+        var (source, calibration) = BackboneQuantizer.ReadProvenance(options.NetworkPath)
+            ?? throw new InvalidOperationException($"'{options.NetworkPath}' was not made by the library's quantizer (it has no {BackboneQuantizer.SourceKey} metadata). Make the int8 model with the quantize verb (ClassifierWorkspace.QuantizeBackboneAsync).");
+        var floatSha = HashFile(options.ModelPath);
+        if (source != floatSha)
+            throw new InvalidOperationException($"The int8 model '{options.NetworkPath}' was made from a float model with SHA-256 {source}, not from '{options.ModelPath}' ({floatSha}). Quantize the configured backbone again (quantize verb).");
+        return $"int8|{source}|{calibration}";
+    }
+
+    private static string ComputeId(BackboneOptions o, string fileHash, string? int8)
     {
         var preprocessingHash = o.PreprocessingModelPath is { } p ? HashFile(p) : "none";
         var description = string.Join('|', fileHash, preprocessingHash, o.InputTensorName, o.OutputTensorName,
             o.InputWidth, o.InputHeight, o.ChannelOrder, ImageDecoder.ResizeMethod,
             string.Join(',', new[] { o.PixelScale }.Concat(o.Mean).Concat(o.Std).Select(v => v.ToString("R", CultureInfo.InvariantCulture))));
+        if (int8 is not null)
+            description += "|" + int8;
         var digest = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(description)));
-        return $"{o.Name}-{digest[..12]}";
+        return int8 is null ? $"{o.Name}-{digest[..12]}" : $"{o.Name}-int8-{digest[..12]}";
     }
 }

@@ -13,4 +13,6 @@ public enum TrainingStage
     Evaluating,
     /// <summary>Writing the version to the registry.</summary>
     Registering,
+    /// <summary>Quantizing the backbone: reading the calibration images, then measuring activation ranges on them.</summary>
+    Calibrating,
 }

@@ -112,11 +112,41 @@ public sealed class OfflineVerbTests(SampleFixture sample)
         Assert.Contains("ConnectionStrings__Classifier", result.Stderr);
     }
 
+    [Fact]
+    public async Task Quantize_ThenTrainWithInt8FromTheEnvironment_RegistersAVersionOnTheInt8Backbone()
+    {
+        using var work = new TemporaryDirectory("verbs");
+        var int8 = work.Combine("resnet18-int8.onnx");
+        var models = work.Combine("models");
+
+        var quantize = await RunHost("quantize", "--data", sample.DatasetRoot, "--out", int8, "--calibration-images", "10", "--models", models);
+        var train = await RunHost(new Dictionary<string, string>
+        {
+            ["Classifier__Backbone__Precision"] = "Int8",
+            ["Classifier__Backbone__Int8ModelPath"] = int8,
+        }, "train", "--data", sample.DatasetRoot, "--models", models, "--cache", sample.CachePath);
+
+        Assert.Equal(0, quantize.ExitCode);
+        using var report = JsonDocument.Parse(quantize.Stdout);
+        Assert.Equal(10, report.RootElement.GetProperty("calibrationImages").GetInt32());
+        Assert.Equal(22, report.RootElement.GetProperty("optimizedOps").GetProperty("QLinearConv").GetInt32());
+        Assert.Equal(0, train.ExitCode);
+        using var trained = JsonDocument.Parse(train.Stdout);
+        // The shared cache holds the float features of these images; the int8 backbone's id differs, so all are computed.
+        Assert.Equal(10 * (SampleFixture.TrainPerClass + SampleFixture.TestPerClass), trained.RootElement.GetProperty("featurized").GetInt32());
+        using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(models, "v1", "manifest.json")));
+        Assert.StartsWith("resnet18-int8-", manifest.RootElement.GetProperty("backboneId").GetString());
+    }
+
     internal sealed record ProcessResult(int ExitCode, string Stdout, string Stderr);
 
-    internal static async Task<ProcessResult> RunHost(params string[] args)
+    internal static Task<ProcessResult> RunHost(params string[] args) => RunHost(new Dictionary<string, string>(), args);
+
+    internal static async Task<ProcessResult> RunHost(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var (name, value) in environment)
+            start.Environment[name] = value;
         start.ArgumentList.Add(RepositoryPaths.HostAssembly);
         foreach (var arg in args)
             start.ArgumentList.Add(arg);
