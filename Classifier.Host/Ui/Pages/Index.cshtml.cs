@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 namespace Classifier.Host.Ui.Pages;
 
 /// <summary>The overview: what serves and how well, the days' predictions and corrections, readiness, what runs.</summary>
-internal sealed class IndexModel(IOptions<ServiceOptions> options, IModelStatus status, IFeedbackService feedback, IExperimentService experiments, JobStorage jobs)
+internal sealed class IndexModel(IOptions<ServiceOptions> options, IModelStatus status, IModelLifecycle lifecycle, IFeedbackService feedback, IExperimentService experiments, JobStorage jobs)
     : ConsolePage(options)
 {
     internal const int Days = 14;
@@ -16,6 +16,9 @@ internal sealed class IndexModel(IOptions<ServiceOptions> options, IModelStatus 
     public ModelManifest? Current { get; private set; }
 
     public DateTimeOffset? LoadedSince { get; private set; }
+
+    /// <summary>When the version in service became current (the registry's history), whichever server made it so.</summary>
+    public PromotionRecord? CurrentSince { get; private set; }
 
     public string? NotReadyReason { get; private set; }
 
@@ -33,6 +36,7 @@ internal sealed class IndexModel(IOptions<ServiceOptions> options, IModelStatus 
     {
         Current = status.Current;
         LoadedSince = status.LoadedSince;
+        CurrentSince = lifecycle.History.LastOrDefault(h => h.Version == Current?.Version);
         NotReadyReason = status.NotReadyReason;
         LastReloadError = status.LastReloadError;
         Activity = await feedback.GetDailyActivityAsync(Days, cancellationToken);
