@@ -24,11 +24,12 @@ internal static partial class ServiceHosting
         builder.Services.AddRetrainJobs();
         builder.Services.AddConsole();
         builder.Services.AddClientRateLimits();
-        builder.Services.AddProblemDetails();
+        builder.Services.AddProblemDetails(problems => problems.CustomizeProblemDetails = Correlation.AddTraceId);
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         builder.Services.AddOpenApi(options => options.AddAdminApiKeySecurity().DescribeService());
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull);
 
+        // The server's ceiling is the largest body any endpoint takes (a batch); each endpoint's own limit (BodyLimits) lowers it per request.
         long maxRequestBytes = builder.Configuration.GetValue<long?>($"{ClassifierOptions.SectionName}:{nameof(ServiceOptions.MaxRequestBytes)}") ?? new ServiceOptions().MaxRequestBytes;
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = maxRequestBytes);
         builder.Services.Configure<FormOptions>(form => form.MultipartBodyLengthLimit = maxRequestBytes);
@@ -38,12 +39,15 @@ internal static partial class ServiceHosting
     internal static WebApplication MapClassifierService(this WebApplication app)
     {
         var metrics = app.Services.GetRequiredService<ServiceMetrics>();
-        app.UseServerTiming();
+        app.UseCorrelationId();
+        if (app.Services.GetRequiredService<IOptions<ServiceOptions>>().Value.ServerTiming)
+            app.UseServerTiming();
         // Outermost but for the timing, so that the status recorded is the one the error handler finally wrote.
         app.UseHttpMetrics(options => options.SetMetricFactory(metrics.Factory));
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRateLimiter();
+        app.UseBodyLimits();
 
         var api = app.MapGroup("").AddEndpointFilter<ProblemEndpointFilter>();
         api.MapHealthApi();

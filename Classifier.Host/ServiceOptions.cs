@@ -19,6 +19,13 @@ public sealed class ServiceOptions
     internal IReadOnlyList<string> LabelerKeys() =>
         (LabelerApiKeys ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
+    /// <summary>
+    /// Send <c>Server-Timing: app;dur=MS</c> on every response (the bench reads it). Turn it off to keep the server's
+    /// own time private: a prediction answered from the cache is faster, which tells a caller that an image was seen
+    /// before. Default true.
+    /// </summary>
+    public bool ServerTiming { get; set; } = true;
+
     /// <summary>Most images one <c>/batch_predict</c> request may carry. Default 64.</summary>
     public int MaxBatchImages { get; set; } = 64;
 
@@ -28,8 +35,14 @@ public sealed class ServiceOptions
     /// <summary>How often the Hangfire server looks for queued jobs in its SQLite storage. Default 1 second.</summary>
     public TimeSpan JobPollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Largest request body in bytes (a batch carries many images). Default 128 MiB.</summary>
+    /// <summary>
+    /// Largest request body of <c>/batch_predict</c> in bytes (a batch carries many images). Default 128 MiB. <c>/predict</c>
+    /// and multipart <c>/feedback</c> take one image: <c>Images:MaxBytes</c> plus 16 KiB for the form around it.
+    /// </summary>
     public long MaxRequestBytes { get; set; } = 128L * 1024 * 1024;
+
+    /// <summary>Largest JSON body (feedback, experiment and canary settings) and body of any endpoint that takes no image, in bytes. Default 16 KiB.</summary>
+    public long MaxJsonBytes { get; set; } = 16 * 1024;
 
     /// <summary>Requests per minute one client address may send (section <c>Classifier:RateLimits</c>); past it, 429 with <c>Retry-After</c>.</summary>
     public RateLimitOptions RateLimits { get; set; } = new();

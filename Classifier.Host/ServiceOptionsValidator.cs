@@ -6,7 +6,8 @@ namespace Classifier.Host;
 /// <summary>
 /// Checks the HTTP-side settings once, at start, with every problem in one message (as the library checks its own).
 /// Keyless admin is for loopback development only: a service that listens beyond loopback without an admin key does
-/// not start, and a key (admin or labeler) shorter than <see cref="MinimumKeyLength"/> is refused. The key itself is never in a message.
+/// not start, nor does one that listens beyond loopback while <c>AllowedHosts</c> admits only loopback names (the
+/// shipped default, against DNS rebinding), and a key (admin or labeler) shorter than <see cref="MinimumKeyLength"/> is refused. The key itself is never in a message.
 /// </summary>
 internal sealed class ServiceOptionsValidator(IConfiguration configuration) : IValidateOptions<ServiceOptions>
 {
@@ -21,6 +22,8 @@ internal sealed class ServiceOptionsValidator(IConfiguration configuration) : IV
             failures.Add($"Classifier:DefaultTop must be positive; it is {options.DefaultTop}.");
         if (options.MaxRequestBytes <= 0)
             failures.Add($"Classifier:MaxRequestBytes must be positive; it is {options.MaxRequestBytes}.");
+        if (options.MaxJsonBytes <= 0)
+            failures.Add($"Classifier:MaxJsonBytes must be positive; it is {options.MaxJsonBytes}.");
         foreach (var (setting, value) in new[] { ("PredictPerMinute", options.RateLimits.PredictPerMinute), ("FeedbackPerMinute", options.RateLimits.FeedbackPerMinute), ("AdminPerMinute", options.RateLimits.AdminPerMinute) })
         {
             if (value < 0)
@@ -28,6 +31,8 @@ internal sealed class ServiceOptionsValidator(IConfiguration configuration) : IV
         }
         if (options.JobPollInterval <= TimeSpan.Zero)
             failures.Add($"Classifier:JobPollInterval must be positive; it is {options.JobPollInterval}.");
+        if (ListensBeyondLoopback() is { } beyond && AdmitsOnlyLoopbackHosts() is { } hosts)
+            failures.Add($"The service listens beyond loopback ({beyond}) but AllowedHosts admits only loopback host names ({hosts}), so every other caller would be refused: set AllowedHosts (environment variable AllowedHosts) to the host names clients use, separated by ';' (such as classifier.example.com), or to '*' behind a proxy that checks the Host header.");
         if (string.IsNullOrEmpty(options.AdminApiKey))
         {
             if (ListensBeyondLoopback() is { } where)
@@ -68,6 +73,21 @@ internal sealed class ServiceOptionsValidator(IConfiguration configuration) : IV
         }
         return beyond.Count == 0 ? null : string.Join(", ", beyond);
     }
+
+    /// <summary>
+    /// The configured <c>AllowedHosts</c> when every name in it is a loopback one (the shipped default, which keeps a
+    /// browser page on another site from reaching a local service through DNS rebinding), else null. Not set: '*'.
+    /// </summary>
+    private string? AdmitsOnlyLoopbackHosts()
+    {
+        string? configured = configuration["AllowedHosts"];
+        var hosts = (configured ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return hosts.Length > 0 && hosts.All(IsLoopbackHost) ? configured : null;
+    }
+
+    private static bool IsLoopbackHost(string host) =>
+        host.Equals("localhost", StringComparison.OrdinalIgnoreCase)
+        || (IPAddress.TryParse(host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address));
 
     private static bool IsLoopbackUrl(string url)
     {

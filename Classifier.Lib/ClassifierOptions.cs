@@ -51,6 +51,12 @@ public sealed class ClassifierOptions
     public int ShadowQueueCapacity { get; set; } = 1024;
 
     /// <summary>
+    /// What the requests waiting for the shadow may hold together, in bytes (an image when the live answer came from a
+    /// cache or the first tier, else its features); past it, the shadow skips them as past <see cref="ShadowQueueCapacity"/>. Default 64 MiB.
+    /// </summary>
+    public long ShadowQueueMaxBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>
     /// Secret that keys which A/B or canary arm a client lands in, so that no caller can choose its arm. Replicas must
     /// share it. Default null: a random secret kept in <c>StatePath/client-assignment.key</c> (owner-only).
     /// </summary>
@@ -101,6 +107,8 @@ public sealed class ClassifierOptions
             failures.Add($"Classifier:MaxQueuedPredictions and MaxQueuedPredictionBytes must not be negative; they are {MaxQueuedPredictions} and {MaxQueuedPredictionBytes}.");
         if (ShadowQueueCapacity <= 0)
             failures.Add($"Classifier:ShadowQueueCapacity must be positive; it is {ShadowQueueCapacity}.");
+        if (ShadowQueueMaxBytes <= 0)
+            failures.Add($"Classifier:ShadowQueueMaxBytes must be positive; it is {ShadowQueueMaxBytes}.");
         if (Images.MaxBytes <= 0)
             failures.Add("Classifier:Images:MaxBytes must be positive.");
         if (Images.MaxPixels <= 0)

@@ -122,7 +122,7 @@ internal static class NewClassSuite
         workspace.TrainAsync(data).GetAwaiter().GetResult();
         using var feedback = new SqliteFeedbackStore(Path.Combine(folder, "state"), TimeProvider.System);
         foreach (var (label, path) in corrections)
-            feedback.AddCorrectionAsync(File.ReadAllBytes(path), label).GetAwaiter().GetResult();
+            feedback.AddCorrectionAsync(File.ReadAllBytes(path), label, Contributor.Application).GetAwaiter().GetResult();
 
         var stopwatch = Stopwatch.StartNew();
         var result = workspace.RetrainAsync(data, feedback, force: true).GetAwaiter().GetResult();

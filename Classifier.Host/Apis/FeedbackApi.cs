@@ -22,6 +22,7 @@ internal static class FeedbackApi
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound)
+            .AcceptsOneImage(app)
             .DisableAntiforgery();
         var classes = app.MapGroup("/new-classes").WithTags("Feedback").RequireAdminKey();
         classes.MapGet("", async (IFeedbackService feedback, CancellationToken cancellationToken) =>
@@ -60,7 +61,7 @@ internal static class FeedbackApi
             if (!contributor.IsTrusted) // refused before the form is read
                 throw new ClassifierRequestException(RequestProblem.Forbidden,
                     "A correction that carries an image needs a labeler or an admin; without a key, correct a prediction you received by its id.", RequestRemedy.UseLabelerKey);
-            var form = await request.ReadFormAsync(cancellationToken);
+            var form = await ImageUpload.ReadFormAsync(request, cancellationToken);
             var file = form.Files.GetFile("image") ?? throw ImageUpload.MissingField("image", form);
             var image = await ImageUpload.ReadFileAsync(file, options.Value.Images, cancellationToken);
             receipt = await feedback.CorrectAsync(image, form["label"].ToString(), contributor, cancellationToken);

@@ -1,26 +1,46 @@
+using Classifier.Host.Errors;
 using Classifier.Serving;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Classifier.Host.Apis;
 
-/// <summary>Alive (the process answers) versus ready (a model is loaded and serving).</summary>
-internal static class HealthApi
+/// <summary>
+/// Alive (the process answers) versus ready (a model is loaded and serving). Anyone may ask, so the answer names no
+/// path and no exception: why no model is served, or why the latest version failed to load, goes to the log under the
+/// request's correlation id (the <c>X-Correlation-Id</c> header), and the answer says so.
+/// </summary>
+internal static partial class HealthApi
 {
     internal static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/healthz", () => TypedResults.Ok(new Health("alive", null, null, null, null))).WithName("Alive").WithTags("Health").WithSummary("The process answers.");
-        app.MapGet("/readyz", Ready).WithName("Ready").WithTags("Health").WithSummary("A model is loaded and serving; 503 with the reason until then.");
+        app.MapGet("/readyz", Ready).WithName("Ready").WithTags("Health").WithSummary("A model is loaded and serving; 503 until then.");
         return app;
     }
 
-    private static Results<Ok<Health>, JsonHttpResult<Health>> Ready(IModelStatus status)
+    private static Results<Ok<Health>, JsonHttpResult<Health>> Ready(IModelStatus status, HttpContext http, ILogger<Health> logger)
     {
         var current = status.Current;
+        string? reloadError = status.LastReloadError;
         if (current is null)
-            return TypedResults.Json(new Health("not ready", null, null, status.NotReadyReason, status.LastReloadError), statusCode: StatusCodes.Status503ServiceUnavailable);
-        return TypedResults.Ok(new Health("ready", current.Version, status.LoadedSince, null, status.LastReloadError));
+        {
+            LogNotReady(logger, Correlation.Id(http), status.NotReadyReason ?? "no model is loaded", reloadError);
+            string failed = status.LastFailedVersion is { } version ? $" Version '{version}' failed to load." : "";
+            return TypedResults.Json(new Health("not ready", null, null, "No model is loaded yet." + failed + " " + Correlation.SeeLog(http), null),
+                statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+        if (reloadError is not null)
+            LogReloadFailed(logger, Correlation.Id(http), current.Version, reloadError);
+        return TypedResults.Ok(new Health("ready", current.Version, status.LoadedSince, null,
+            reloadError is null ? null : $"Version '{status.LastFailedVersion}' failed to load; {current.Version} keeps serving. " + Correlation.SeeLog(http)));
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Not ready (correlation id {CorrelationId}): {Reason}; last reload error: {LastReloadError}")]
+    private static partial void LogNotReady(ILogger logger, string correlationId, string reason, string? lastReloadError);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Ready with {ModelVersion}, but the latest reload failed (correlation id {CorrelationId}): {LastReloadError}")]
+    private static partial void LogReloadFailed(ILogger logger, string correlationId, string modelVersion, string lastReloadError);
 }
 
-/// <summary>Health of the service; <paramref name="LastReloadError"/> shows a version that failed to load while the previous one serves.</summary>
+/// <summary>Health of the service; <paramref name="LastReloadError"/> says that a version failed to load while the previous one serves (the cause is in the log).</summary>
 public sealed record Health(string Status, string? ModelVersion, DateTimeOffset? LoadedSince, string? Reason, string? LastReloadError);

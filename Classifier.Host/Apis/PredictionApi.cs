@@ -21,12 +21,15 @@ internal static class PredictionApi
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .AcceptsOneImage(app)
             .DisableAntiforgery();
         app.MapPost("/batch_predict", BatchPredictAsync).WithTags("Prediction").RequireRateLimiting(RateLimits.Predict)
             .WithName("BatchPredict")
-            .WithSummary("Classify several images (multipart field 'images', repeated); a bad image gets its own error entry.")
+            .WithSummary("Classify several images (multipart field 'images', repeated, at most MaxBatchImages); a bad image gets its own error entry.")
             .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .AcceptsImageBatch(app)
             .DisableAntiforgery();
         return app;
     }
@@ -41,32 +44,33 @@ internal static class PredictionApi
         return TypedResults.Ok(await PredictOneAsync(image, count, ClientId(request), predictions, metrics, cancellationToken));
     }
 
+    /// <summary>
+    /// The images are read one part at a time, and the batch is refused at the first image past
+    /// <see cref="ServiceOptions.MaxBatchImages"/>, before the rest is read and before any is predicted. A caller that
+    /// goes away stops the batch between two images.
+    /// </summary>
     private static async Task<Ok<BatchPredictResponse>> BatchPredictAsync(HttpRequest request, int? top, IPredictionService predictions, ServiceMetrics metrics, IOptions<ClassifierOptions> options, IOptions<ServiceOptions> service, CancellationToken cancellationToken)
     {
         int count = ValidateTop(top, service.Value);
-        if (!request.HasFormContentType)
-            throw new RequestProblemException(StatusCodes.Status415UnsupportedMediaType, "Unsupported content type",
-                "Send multipart/form-data with the images as repeated file fields named 'images'.");
-        var form = await request.ReadFormAsync(cancellationToken);
-        var files = form.Files.GetFiles("images");
-        if (files.Count == 0)
-            throw ImageUpload.MissingField("images", form);
-        int limit = service.Value.MaxBatchImages;
-        if (files.Count > limit)
-            throw new RequestProblemException(StatusCodes.Status400BadRequest, "Too many images",
-                $"A batch carries at most {limit} images; this one has {files.Count}. Split it.");
+        var uploads = await ImageUpload.ReadBatchAsync(request, "images", service.Value.MaxBatchImages, options.Value.Images, cancellationToken);
 
-        var results = new List<BatchItem>(files.Count);
-        for (int i = 0; i < files.Count; i++)
+        var results = new List<BatchItem>(uploads.Count);
+        for (int i = 0; i < uploads.Count; i++)
         {
+            cancellationToken.ThrowIfCancellationRequested();
+            var upload = uploads[i];
+            if (upload.Error is { } unreadable)
+            {
+                results.Add(new BatchItem(i, upload.FileName, null, ProblemMapping.For(unreadable)));
+                continue;
+            }
             try
             {
-                var image = await ImageUpload.ReadFileAsync(files[i], options.Value.Images, cancellationToken);
-                results.Add(new BatchItem(i, files[i].FileName, await PredictOneAsync(image, count, ClientId(request), predictions, metrics, cancellationToken), null));
+                results.Add(new BatchItem(i, upload.FileName, await PredictOneAsync(upload.Image!, count, ClientId(request), predictions, metrics, cancellationToken), null));
             }
             catch (InvalidImageException e)
             {
-                results.Add(new BatchItem(i, files[i].FileName, null, ProblemMapping.For(e)));
+                results.Add(new BatchItem(i, upload.FileName, null, ProblemMapping.For(e)));
             }
         }
         return TypedResults.Ok(new BatchPredictResponse(results));

@@ -4,7 +4,7 @@ namespace Classifier.Host.Errors;
 /// Turns the expected failures of a request into a ProblemDetails result inside the endpoint, so the response
 /// keeps its route (request metrics are labelled by endpoint) and the global handler only sees real defects.
 /// </summary>
-internal sealed class ProblemEndpointFilter : IEndpointFilter
+internal sealed class ProblemEndpointFilter(ILogger<ProblemEndpointFilter> logger) : IEndpointFilter
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
@@ -12,8 +12,9 @@ internal sealed class ProblemEndpointFilter : IEndpointFilter
         {
             return await next(context);
         }
-        catch (Exception e) when (ProblemMapping.For(e) is { } problem)
+        catch (Exception e) when (ProblemMapping.For(e, context.HttpContext) is { } problem)
         {
+            ProblemLog.Refused(logger, context.HttpContext, problem, e);
             ProblemMapping.AddHeaders(context.HttpContext.Response, e);
             return TypedResults.Problem(problem);
         }

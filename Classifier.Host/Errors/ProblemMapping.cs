@@ -7,18 +7,46 @@ namespace Classifier.Host.Errors;
 /// <summary>Turns what can go wrong with a request into the status and words the caller needs.</summary>
 internal static class ProblemMapping
 {
-    internal static ProblemDetails? For(Exception exception) => exception switch
+    internal const string TooLargeTitle = "Request too large";
+
+    /// <summary>
+    /// The problem the caller gets for <paramref name="exception"/>, or null for a defect of ours (500). Only words
+    /// written for the caller reach it: what the library and the host say about a request, and the framework's words
+    /// about the request's own bytes. Where the text would carry internals (a version that fails to load, why no model
+    /// is served: paths, inner exceptions), the caller gets a generic sentence with the correlation id of
+    /// <paramref name="context"/>, and <see cref="HidesDetail"/> tells the caller of this method to log the rest.
+    /// </summary>
+    internal static ProblemDetails? For(Exception exception, HttpContext? context = null) => exception switch
     {
         InvalidImageException e => Problem(StatusFor(e.Kind), TitleFor(e.Kind), e.Message),
         RequestProblemException e => Problem(e.StatusCode, e.Title, e.Message),
+        ClassifierRequestException { Problem: RequestProblem.Unloadable } e => Problem(StatusFor(e.Problem), TitleFor(e.Problem),
+            WithHint("The version failed to load, so it cannot be served.", e.Remedy) + Logged(context)),
         ClassifierRequestException e => Problem(StatusFor(e.Problem), TitleFor(e.Problem), WithHint(e.Message, e.Remedy)),
-        ModelNotReadyException e => Problem(StatusCodes.Status503ServiceUnavailable, "No model is being served yet", e.Message),
+        ModelNotReadyException => Problem(StatusCodes.Status503ServiceUnavailable, "No model is being served yet",
+            "No model is loaded yet; retry later (GET /readyz answers 200 once one is)." + Logged(context)),
         ServiceOverloadedException e => Problem(StatusCodes.Status503ServiceUnavailable, "At capacity", e.Message),
-        BadHttpRequestException e => Problem(e.StatusCode, e.StatusCode == StatusCodes.Status413PayloadTooLarge ? "Request too large" : "Bad request", e.Message),
-        // Malformed multipart bodies and form limits surface as InvalidDataException from ReadFormAsync.
-        InvalidDataException e => Problem(StatusCodes.Status400BadRequest, "Malformed request body", e.Message),
+        // Parameter binding wraps a body past its limit in its own 400 ("Failed to read parameter ..."): the limit is the news.
+        BadHttpRequestException e when TooLarge(e) is { } tooLarge => Problem(StatusCodes.Status413PayloadTooLarge, TooLargeTitle, tooLarge.Message),
+        BadHttpRequestException e => Problem(e.StatusCode, "Bad request", e.Message),
         _ => null,
     };
+
+    private static BadHttpRequestException? TooLarge(Exception? exception)
+    {
+        for (; exception is not null; exception = exception.InnerException)
+        {
+            if (exception is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } tooLarge)
+                return tooLarge;
+        }
+        return null;
+    }
+
+    /// <summary>Whether the response to <paramref name="exception"/> leaves its text out (then log it with the correlation id).</summary>
+    internal static bool HidesDetail(Exception exception) =>
+        exception is ModelNotReadyException or ClassifierRequestException { Problem: RequestProblem.Unloadable };
+
+    private static string Logged(HttpContext? context) => context is null ? "" : " " + Correlation.SeeLog(context);
 
     /// <summary>The headers a problem needs beyond its body: when to retry an overloaded service.</summary>
     internal static void AddHeaders(HttpResponse response, Exception exception)

@@ -1,6 +1,7 @@
 using Classifier.Feedback;
 using Classifier.Host.Errors;
 using Classifier.Host.Security;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
 namespace Classifier.Host.Ui;
@@ -38,7 +39,9 @@ internal static class ConsoleHosting
         }));
         app.MapGet($"{Root}/assets/{{name}}", ConsoleAssets.Serve).ExcludeFromDescription();
         app.MapGet($"{Root}/images/{{predictionId}}", ReadImageAsync).ExcludeFromDescription();
-        app.MapRazorPages();
+        // Try it takes one image, as POST /predict does; the other forms carry a label or two.
+        long oneImage = BodyLimits.OneImageBytes(app.Services.GetRequiredService<IOptions<ClassifierOptions>>().Value);
+        app.MapRazorPages().WithMetadata(new RequestSizeLimitAttribute(oneImage));
         return app;
     }
 

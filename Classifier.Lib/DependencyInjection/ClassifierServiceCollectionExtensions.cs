@@ -60,7 +60,7 @@ public static class ClassifierServiceCollectionExtensions
         services.TryAddSingleton<IModelLifecycle>(sp => sp.GetRequiredService<ModelLifecycle>());
 
         // Experiments.
-        services.TryAddSingleton(sp => new ShadowQueue(Options(sp).ShadowQueueCapacity));
+        services.TryAddSingleton(sp => new ShadowQueue(Options(sp).ShadowQueueCapacity, Options(sp).ShadowQueueMaxBytes));
         services.TryAddSingleton<IShadowScorer, HeadShadowScorer>();
         services.TryAddSingleton<ExperimentState>();
         services.TryAddSingleton<ArmLoader>();

@@ -36,7 +36,7 @@ internal sealed partial class ShadowWorker(ExperimentState state, ExperimentRest
     {
         try
         {
-            await foreach (var work in queue.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
+            await foreach (var work in queue.ReadAllAsync(stoppingToken).ConfigureAwait(false))
             {
                 bool logged = false;
                 try

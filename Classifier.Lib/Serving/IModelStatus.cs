@@ -14,8 +14,11 @@ public interface IModelStatus
     /// <summary>Why nothing is served yet (null once a model is loaded).</summary>
     string? NotReadyReason { get; }
 
-    /// <summary>The last failed reload: which version and why; null after a successful one.</summary>
+    /// <summary>The last failed reload: which version and why (the exception's text: for logs, not for callers); null after a successful one.</summary>
     string? LastReloadError { get; }
+
+    /// <summary>The version whose reload failed last; null after a successful one.</summary>
+    string? LastFailedVersion { get; }
 
     /// <summary>Successful loads since start.</summary>
     long Reloads { get; }

@@ -38,6 +38,8 @@ internal sealed partial class ModelServer(ModelRegistry registry, ModelLoader lo
 
     public string? LastReloadError => Volatile.Read(ref _lastReloadError);
 
+    public string? LastFailedVersion => Volatile.Read(ref _lastFailedVersion);
+
     public long Reloads => Interlocked.Read(ref _reloads);
 
     public long FailedReloads => Interlocked.Read(ref _failedReloads);
@@ -93,7 +95,7 @@ internal sealed partial class ModelServer(ModelRegistry registry, ModelLoader lo
             catch (Exception e)
             {
                 // Any failure to load a version must leave the old one serving, whatever its type.
-                _lastFailedVersion = wanted;
+                Volatile.Write(ref _lastFailedVersion, wanted);
                 Interlocked.Increment(ref _failedReloads);
                 Volatile.Write(ref _lastReloadError, $"Version '{wanted}' failed to load at {time.GetUtcNow():O}: {e.Message}");
                 if (served is null)
@@ -106,7 +108,7 @@ internal sealed partial class ModelServer(ModelRegistry registry, ModelLoader lo
             var previous = Interlocked.Exchange(ref _current, new ServedModel(loaded, time.GetUtcNow()));
             previous?.Retire();
             cache.Clear(); // answers of the old version are never served again (their keys name it anyway)
-            _lastFailedVersion = null;
+            Volatile.Write(ref _lastFailedVersion, null);
             Volatile.Write(ref _lastReloadError, null);
             Interlocked.Increment(ref _reloads);
             LogSwapped(logger, wanted, previous?.Model.Manifest.Version);

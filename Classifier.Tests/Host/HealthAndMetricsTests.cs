@@ -23,8 +23,9 @@ public sealed class HealthAndMetricsTests(SampleFixture sample)
         Assert.Equal(HttpStatusCode.OK, alive.StatusCode);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
         using var body = JsonDocument.Parse(await ready.Content.ReadAsStringAsync());
-        Assert.Contains("No model version is current", body.RootElement.GetProperty("reason").GetString());
-        await ProblemAssert.IsProblem(predict, HttpStatusCode.ServiceUnavailable, "No model version is current");
+        Assert.Contains("No model is loaded yet", body.RootElement.GetProperty("reason").GetString());
+        Assert.DoesNotContain(scope.ModelsPath, body.RootElement.GetProperty("reason").GetString());
+        await ProblemAssert.IsProblem(predict, HttpStatusCode.ServiceUnavailable, "No model is loaded yet");
     }
 
     [Theory]
@@ -65,6 +66,7 @@ public sealed class HealthAndMetricsTests(SampleFixture sample)
         {
             ["urls"] = "http://0.0.0.0:8080",
             ["Classifier:AdminApiKey"] = "test-admin-key-0123",
+            ["AllowedHosts"] = "classifier.example.com;localhost",
             ["Classifier:TrainWhenNoModel"] = "false",
         });
 

@@ -12,7 +12,7 @@ public sealed class OpenApiSecurityTests(SampleFixture sample)
         "post /models/{version}/promote", "post /models/rollback", "post /retrain",
         "put /experiments/ab", "delete /experiments/ab", "put /experiments/shadow", "delete /experiments/shadow",
         "put /experiments/canary", "delete /experiments/canary", "post /experiments/canary/evaluate",
-        "get /new-classes", "post /new-classes/{label}/approve",
+        "get /new-classes", "post /new-classes/{label}/approve", "get /retrain/{jobId}",
     ];
 
     [Fact]
@@ -45,6 +45,6 @@ public sealed class OpenApiSecurityTests(SampleFixture sample)
             }
         }
         Assert.Equal(AdminOperations.Order(StringComparer.Ordinal), secured.Order(StringComparer.Ordinal));
-        Assert.True(open >= 9, $"the public operations (predict, models, health...) say they need no key; {open} do");
+        Assert.True(open >= 8, $"the public operations (predict, models, health...) say they need no key; {open} do");
     }
 }

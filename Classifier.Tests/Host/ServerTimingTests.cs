@@ -24,6 +24,18 @@ public sealed partial class ServerTimingTests(SampleFixture sample)
         Assert.True(ServerMilliseconds(refused) >= 0);
     }
 
+    [Fact]
+    public async Task Response_WithServerTimingTurnedOff_CarriesNoTiming()
+    {
+        using var scope = await ServiceScope.CreateAsync(sample);
+        await using var factory = scope.Factory(new Dictionary<string, string?> { ["Classifier:ServerTiming"] = "false" });
+
+        var predicted = await factory.CreateClient().PostAsync("/predict", new MultipartFormDataContent { { new ByteArrayContent(File.ReadAllBytes(sample.TestImages[0].Path)), "image", "x.png" } });
+
+        Assert.Equal(HttpStatusCode.OK, predicted.StatusCode);
+        Assert.False(predicted.Headers.Contains("Server-Timing"));
+    }
+
     private static double ServerMilliseconds(HttpResponseMessage response)
     {
         Assert.True(response.Headers.TryGetValues("Server-Timing", out var values), "no Server-Timing header");

@@ -140,7 +140,7 @@ public sealed class PackageConsumerTests
             var predictions = host.Services.GetRequiredService<IPredictionService>();
             var models = host.Services.GetRequiredService<IModelLifecycle>();
             var served = await predictions.PredictAsync(image);
-            var correctionId = await host.Services.GetRequiredService<IFeedbackService>().CorrectAsync(served.PredictionId, "sneaker");
+            var correctionId = (await host.Services.GetRequiredService<IFeedbackService>().CorrectAsync(served.PredictionId, "sneaker")).Id;
             await models.PromoteAsync("v1", "consumer");
             var afterPromote = await predictions.PredictAsync(image);
             await models.RollbackAsync("consumer");

@@ -90,7 +90,7 @@ public sealed partial class ConsolePagesTests(SampleFixture sample)
 
         Assert.Matches(@"<th scope=""row"">v2</th><td class=""num"">50%</td>", html);
         Assert.Matches(@"<th scope=""row"">v1</th><td class=""num"">50%</td>", html);
-        Assert.Equal(2, Regex.Matches(html, @"95% interval \d+%–\d+%").Count);
+        Assert.Equal(2, Regex.Matches(html, @"95% interval \d+%(–|&#x2013;)\d+%").Count);
     }
 
     [Fact]

@@ -44,6 +44,23 @@ public sealed class ConsoleTests(SampleFixture sample, ConsoleSession session) :
     }
 
     [Fact]
+    public async Task TryIt_APhotoSizedImage_IsClassifiedLikeThroughTheApi()
+    {
+        using var folder = new TemporaryDirectory("console-photo");
+        var photo = folder.Combine("noise-400.png");
+        await File.WriteAllBytesAsync(photo, TestImages.NoisePng(400, 400));
+        Assert.True(new FileInfo(photo).Length > 100_000);
+        var expected = await PredictByApiAsync(photo);
+        var page = await session.NewPageAsync();
+
+        await page.GotoAsync("/ui/try");
+        await page.GetByLabel("Image").SetInputFilesAsync(photo);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Classify" }).ClickAsync();
+
+        Assert.Equal(expected.Class, await page.Locator("#predicted-label").TextContentAsync());
+    }
+
+    [Fact]
     public async Task Labeling_ThreeItemsByClickAndKey_AreSentAsCorrectionsAndCounted()
     {
         foreach (var image in sample.TestImages.Where(i => i.Label is "shirt" or "coat").Take(6))
