@@ -2,13 +2,16 @@ using Classifier.Experiments;
 using Classifier.Feedback;
 using Classifier.Registry;
 using Classifier.Serving;
+using Classifier.Host.Jobs;
 using Hangfire;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
 namespace Classifier.Host.Ui.Pages;
 
 /// <summary>The overview: what serves and how well, the days' predictions and corrections, readiness, what runs.</summary>
-internal sealed class IndexModel(IOptions<ServiceOptions> options, IModelStatus status, IModelLifecycle lifecycle, IFeedbackService feedback, IExperimentService experiments, JobStorage jobs)
+internal sealed class IndexModel(IOptions<ServiceOptions> options, IModelStatus status, IModelLifecycle lifecycle, IFeedbackService feedback, IExperimentService experiments, JobStorage jobs,
+    IBackgroundJobClient jobClient)
     : ConsolePage(options)
 {
     internal const int Days = 14;
@@ -32,7 +35,22 @@ internal sealed class IndexModel(IOptions<ServiceOptions> options, IModelStatus 
 
     public long RetrainsQueued { get; private set; }
 
-    public async Task OnGetAsync(CancellationToken cancellationToken)
+    public Task OnGetAsync(CancellationToken cancellationToken) => LoadAsync(cancellationToken);
+
+    /// <summary>Queues a retrain now, as <c>POST /retrain</c> does (admin).</summary>
+    public async Task<IActionResult> OnPostRetrainAsync(bool force, CancellationToken cancellationToken)
+    {
+        if (!IsAdmin)
+        {
+            await LoadAsync(cancellationToken);
+            return RefuseUnlessAdmin();
+        }
+        var id = jobClient.Enqueue<RetrainJob>(job => job.RunAsync(force, "console", CancellationToken.None));
+        Notice = $"Retrain queued (job {id}); its progress is in the jobs dashboard.";
+        return RedirectToPage();
+    }
+
+    private async Task LoadAsync(CancellationToken cancellationToken)
     {
         Current = status.Current;
         LoadedSince = status.LoadedSince;

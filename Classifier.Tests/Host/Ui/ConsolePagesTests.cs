@@ -110,6 +110,57 @@ public sealed partial class ConsolePagesTests(SampleFixture sample)
         Assert.DoesNotMatch("(src|href)=\"(https?:)?//", html);
     }
 
+    [Fact]
+    public async Task Experiments_AdminStartsAndEndsAShadowFromThePage_ALabelerMayNot()
+    {
+        using var scope = await ServiceScope.CreateAsync(sample, versions: 2);
+        await using var factory = scope.Factory(Keys);
+        var admin = factory.CreateClient();
+        admin.DefaultRequestHeaders.Add("X-Api-Key", AdminKey);
+        var labeler = factory.CreateClient();
+        labeler.DefaultRequestHeaders.Add("X-Api-Key", LabelerKey);
+
+        var refused = await PostFormAsync(labeler, "/ui/experiments", "Shadow", new() { ["version"] = "v1" });
+        var started = await PostFormAsync(admin, "/ui/experiments", "Shadow", new() { ["version"] = "v1" });
+        var running = await admin.GetStringAsync("/ui/experiments");
+        var ended = await PostFormAsync(admin, "/ui/experiments", "EndShadow", []);
+
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, started.StatusCode);
+        Assert.Contains("v1 answers every request in the shadow.", await started.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("Agreement with the live answer", running, StringComparison.Ordinal);
+        Assert.Contains("The shadow ended.", await ended.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Null((await admin.GetFromJsonAsync<Classifier.Experiments.ExperimentsReport>("/experiments"))!.Shadow);
+    }
+
+    [Fact]
+    public async Task Overview_RetrainNow_AsAdmin_QueuesTheRetrainJob()
+    {
+        using var scope = await ServiceScope.CreateAsync(sample);
+        await using var factory = scope.Factory(Keys);
+        var admin = factory.CreateClient();
+        admin.DefaultRequestHeaders.Add("X-Api-Key", AdminKey);
+
+        var response = await PostFormAsync(admin, "/ui", "Retrain", new() { ["force"] = "false" });
+
+        var html = await response.Content.ReadAsStringAsync();
+        var id = Regex.Match(html, @"Retrain queued \(job (\w+)\)").Groups[1].Value;
+        Assert.NotEmpty(id);
+        Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync($"/retrain/{id}")).StatusCode);
+    }
+
+    /// <summary>
+    /// Posts a page's form as a browser does: the antiforgery token from a page (Try it has a form for anyone, so a
+    /// caller who sees no form on <paramref name="path"/> still gets a valid token), its cookie kept by the client.
+    /// </summary>
+    private static async Task<HttpResponseMessage> PostFormAsync(HttpClient client, string path, string handler, Dictionary<string, string> fields)
+    {
+        var page = await client.GetStringAsync("/ui/try");
+        var token = Regex.Match(page, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
+        fields["__RequestVerificationToken"] = token;
+        return await client.PostAsync($"{path}?handler={handler}", new FormUrlEncodedContent(fields));
+    }
+
     [GeneratedRegex(@"\(margin (\d\.\d\d)\)")]
     private static partial Regex MarginPattern();
 }
