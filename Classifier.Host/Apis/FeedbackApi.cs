@@ -27,11 +27,12 @@ internal static class FeedbackApi
         var classes = app.MapGroup("/new-classes").WithTags("Feedback").RequireAdminKey();
         classes.MapGet("", async (IFeedbackService feedback, CancellationToken cancellationToken) =>
                 TypedResults.Ok(await feedback.GetLabelProposalsAsync(cancellationToken)))
-            .WithName("ListNewClasses").WithSummary("Proposed new classes, approved or waiting for approval.");
+            .WithName("ListNewClasses").WithSummary("Proposed new classes, approved or waiting for approval.")
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
         classes.MapPost("/{label}/approve", async (string label, HttpContext http, IFeedbackService feedback, IOptions<ServiceOptions> service, CancellationToken cancellationToken) =>
                 TypedResults.Ok(await feedback.ApproveLabelAsync(label, Callers.Identify(http, service.Value), cancellationToken)))
             .WithName("ApproveNewClass").WithSummary("Approves a proposed class (or one not proposed yet): the next retrain may create it once it has enough corrections.")
-            .ProducesProblem(StatusCodes.Status400BadRequest);
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized);
         return app;
     }
 
