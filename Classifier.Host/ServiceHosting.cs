@@ -1,4 +1,5 @@
 using Classifier.Host.Apis;
+using Classifier.Host.Ui;
 using Classifier.Host.Errors;
 using Classifier.Host.Jobs;
 using Classifier.Host.Observability;
@@ -21,6 +22,7 @@ internal static partial class ServiceHosting
         builder.Services.AddSingleton<IValidateOptions<ServiceOptions>, ServiceOptionsValidator>();
         builder.Services.AddSingleton<ServiceMetrics>();
         builder.Services.AddRetrainJobs();
+        builder.Services.AddConsole();
         builder.Services.AddClientRateLimits();
         builder.Services.AddProblemDetails(problems => problems.CustomizeProblemDetails = Correlation.AddTraceId);
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
@@ -55,6 +57,7 @@ internal static partial class ServiceHosting
         api.MapExperimentsApi();
         api.MapRetrainApi();
         app.MapRetrainDashboard();
+        app.MapConsole();
         app.MapMetrics("/metrics", metrics.Registry);
         app.MapOpenApi();
         app.UseSwaggerUI(ui =>

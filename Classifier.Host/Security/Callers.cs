@@ -38,6 +38,42 @@ internal static class Callers
             $"The {AdminApiKeyFilter.HeaderName} header matches no admin or labeler key; send a valid key, or none to correct as an anonymous caller.");
     }
 
+    /// <summary>
+    /// Who a browser of the console is: the <c>X-Api-Key</c> header when sent (as <see cref="Identify"/>), else the
+    /// login cookie of the admin key or of a labeler's key (<see cref="LoginCookie"/>), else anonymous (an admin on
+    /// loopback while no admin key is set). Only pages, which check an antiforgery token on every form, read the cookie:
+    /// the JSON endpoints take the header alone, so a cookie never authorizes a request another site forged.
+    /// </summary>
+    internal static Contributor IdentifySignedIn(HttpContext http, ServiceOptions options)
+    {
+        if (http.Request.Headers.ContainsKey(AdminApiKeyFilter.HeaderName))
+            return Identify(http, options);
+        var address = http.Connection.RemoteIpAddress?.ToString() ?? "no-address";
+        if (LoginCookie.Proves(http, options.AdminApiKey))
+            return new Contributor(KeyedClient("admin", http, address), ContributorRole.Admin);
+        var labelerKeys = options.LabelerKeys();
+        int matched = -1;
+        for (int i = 0; i < labelerKeys.Count; i++)
+        {
+            if (LoginCookie.Proves(http, labelerKeys[i]))
+                matched = i;
+        }
+        return matched >= 0
+            ? new Contributor(KeyedClient($"labeler-{matched + 1}", http, address), ContributorRole.Labeler)
+            : Identify(http, options);
+    }
+
+    /// <summary>The key that <paramref name="sent"/> is, if it is the admin's or a labeler's; for the console's sign-in.</summary>
+    internal static ContributorRole? RoleOfKey(string sent, ServiceOptions options)
+    {
+        if (!string.IsNullOrEmpty(options.AdminApiKey) && AdminApiKeyFilter.KeyMatches(sent, options.AdminApiKey))
+            return ContributorRole.Admin;
+        bool labeler = false;
+        foreach (var key in options.LabelerKeys())
+            labeler |= AdminApiKeyFilter.KeyMatches(sent, key);
+        return labeler ? ContributorRole.Labeler : null;
+    }
+
     /// <summary>A keyed caller is named by its key (which one, never the key itself) and the client it says it is.</summary>
     private static string KeyedClient(string key, HttpContext http, string address)
     {

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Classifier.Host.Errors;
 using Hangfire.Dashboard;
 using Microsoft.Extensions.Options;
@@ -10,13 +8,12 @@ namespace Classifier.Host.Security;
 /// The Hangfire dashboard is never open to the world: loopback callers without a key while none is set; with a key,
 /// the X-Api-Key header, or a browser's login cookie. A browser logs in once with <c>/hangfire?api_key=...</c>: the
 /// login answers a redirect to the same page without the key (so it stays out of history, proxy logs and Referer, with
-/// <c>Referrer-Policy: no-referrer</c>) and sets an HttpOnly, SameSite=Strict cookie (Secure over HTTPS) that holds an
-/// opaque token derived from the key, never the key itself; changing the key ends every login.
+/// <c>Referrer-Policy: no-referrer</c>) and sets the service's login cookie (<see cref="LoginCookie"/>), the same one the
+/// console's sign-in sets: an admin signed in at <c>/ui/signin</c> opens the dashboard too.
 /// </summary>
 internal sealed class DashboardAuthorizationFilter(IOptions<ServiceOptions> options) : IDashboardAuthorizationFilter
 {
     internal const string Path = "/hangfire";
-    private const string CookieName = "classifier_dashboard";
     private const string QueryKey = "api_key";
 
     public bool Authorize(DashboardContext context)
@@ -25,8 +22,7 @@ internal sealed class DashboardAuthorizationFilter(IOptions<ServiceOptions> opti
         var key = options.Value.AdminApiKey;
         if (AdminApiKeyFilter.IsAdmin(http, key))
             return true;
-        return !string.IsNullOrEmpty(key) && http.Request.Cookies.TryGetValue(CookieName, out var token)
-            && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(token), Encoding.ASCII.GetBytes(Token(key)));
+        return LoginCookie.Proves(http, key);
     }
 
     /// <summary>Handles <c>/hangfire?api_key=...</c> before the dashboard sees it: a login with the right key, else a refusal; either way the key leaves the URL.</summary>
@@ -43,18 +39,8 @@ internal sealed class DashboardAuthorizationFilter(IOptions<ServiceOptions> opti
                     "The dashboard login needs the admin key (Classifier__AdminApiKey); it was wrong, or none is configured.")).ExecuteAsync(http);
                 return;
             }
-            http.Response.Cookies.Append(CookieName, Token(key), new CookieOptions
-            {
-                HttpOnly = true,
-                SameSite = SameSiteMode.Strict,
-                Secure = http.Request.IsHttps,
-                Path = Path,
-            });
+            LoginCookie.Append(http, key);
             var query = QueryString.Create(http.Request.Query.Where(p => p.Key != QueryKey).SelectMany(p => p.Value.Select(v => KeyValuePair.Create(p.Key, v))));
             http.Response.Redirect($"{http.Request.PathBase}{http.Request.Path}{query}");
         }));
-
-    /// <summary>An opaque login token: HMAC-SHA256 of a fixed purpose under the key; it proves the key without revealing it.</summary>
-    private static string Token(string key) =>
-        Convert.ToBase64String(HMACSHA256.HashData(Encoding.UTF8.GetBytes(key), "classifier-dashboard-login"u8)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }

@@ -8,8 +8,11 @@ namespace Classifier.Feedback;
 /// Checks who may teach what, validates a correction, then stores it; an image is featurized first, which validates
 /// it and caches its features for the next retrain. A label the served model does not know is a proposed new class.
 /// </summary>
-internal sealed class FeedbackService(IFeedbackStore store, Featurizer featurizer, ModelServer server) : IFeedbackService
+internal sealed class FeedbackService(IFeedbackStore store, Featurizer featurizer, ModelServer server, TimeProvider time) : IFeedbackService
 {
+    private const int MaxQueueLength = 500;
+    private const int RankedWindow = 2000;
+
     public async Task<CorrectionReceipt> CorrectAsync(string predictionId, string label, Contributor contributor, CancellationToken cancellationToken = default)
     {
         if (string.IsNullOrWhiteSpace(predictionId))
@@ -54,6 +57,38 @@ internal sealed class FeedbackService(IFeedbackStore store, Featurizer featurize
         if (admin.Role != ContributorRole.Admin)
             throw new ClassifierRequestException(RequestProblem.Forbidden, "Only an admin may approve a new class.");
         return store.ProposeLabelAsync(label, admin, approve: true, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<LabelingCandidate>> GetLabelingQueueAsync(LabelingQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        if (query.Limit is < 1 or > MaxQueueLength)
+            throw new ClassifierRequestException(RequestProblem.Invalid, $"The labeling queue lists 1 to {MaxQueueLength} predictions; {query.Limit} was asked.");
+        // Ranked among the newest uncorrected predictions: enough to fill the queue many times over, bounded so that a
+        // large log costs one indexed read, not a scan of every prediction ever made.
+        var recent = await store.GetUncorrectedPredictionsAsync(query.ModelVersion, query.Label, RankedWindow, cancellationToken).ConfigureAwait(false);
+        return LabelingPriority.Rank(recent, query.Order, query.Limit);
+    }
+
+    public async Task<IReadOnlyList<DailyActivity>> GetDailyActivityAsync(int days, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(days, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(days, 366);
+        var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+        var first = today.AddDays(1 - days);
+        var logged = (await store.GetDailyActivityAsync(new DateTimeOffset(first.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero), cancellationToken).ConfigureAwait(false))
+            .ToDictionary(a => a.Day);
+        return Enumerable.Range(0, days).Select(i => first.AddDays(i)).Select(day => logged.GetValueOrDefault(day) ?? new DailyActivity(day, 0, 0)).ToList();
+    }
+
+    public async Task<byte[]?> ReadPredictionImageAsync(string predictionId, Contributor contributor, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(contributor);
+        if (!contributor.IsTrusted)
+            throw new ClassifierRequestException(RequestProblem.Forbidden, "Only a labeler or an admin may see the images callers sent.", RequestRemedy.UseLabelerKey);
+        var prediction = await store.FindPredictionAsync(predictionId, cancellationToken).ConfigureAwait(false)
+            ?? throw UnknownPrediction(predictionId, null);
+        return await store.ReadImageAsync(prediction.ImageHash, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -31,4 +31,17 @@ public interface IFeedbackService
 
     /// <summary>Approves <paramref name="label"/> as a new class (an admin's act): the next retrain may create it once it has enough corrections.</summary>
     Task<LabelProposal> ApproveLabelAsync(string label, Contributor admin, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The labeling queue (active learning): logged predictions whose image has no correction yet, ranked by how much a
+    /// label would teach (<see cref="LabelingQuery.Order"/>), one entry per image. Confirm or correct one with
+    /// <see cref="CorrectAsync(string, string, Contributor, CancellationToken)"/>.
+    /// </summary>
+    Task<IReadOnlyList<LabelingCandidate>> GetLabelingQueueAsync(LabelingQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>Predictions and corrections per UTC day over the last <paramref name="days"/> days (today included), every day listed.</summary>
+    Task<IReadOnlyList<DailyActivity>> GetDailyActivityAsync(int days, CancellationToken cancellationToken = default);
+
+    /// <summary>The image of a logged prediction (only for a labeler or an admin, who may see what callers sent), or null when it is not kept.</summary>
+    Task<byte[]?> ReadPredictionImageAsync(string predictionId, Contributor contributor, CancellationToken cancellationToken = default);
 }

@@ -58,4 +58,14 @@ public interface IFeedbackStore
 
     /// <summary>The shadow answers of <paramref name="version"/> since <paramref name="sinceUtc"/>, compared with the live ones and with feedback.</summary>
     Task<ShadowStatistics> GetShadowStatisticsAsync(string version, DateTimeOffset sinceUtc, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Logged predictions whose image has no correction, newest first: at most <paramref name="limit"/>, only those
+    /// answered by <paramref name="modelVersion"/> and whose top class is <paramref name="label"/> when given. With their
+    /// listed classes (<see cref="PredictionRecord.Top"/>), for the labeling queue.
+    /// </summary>
+    Task<IReadOnlyList<PredictionRecord>> GetUncorrectedPredictionsAsync(string? modelVersion, string? label, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>Predictions and corrections per UTC day since <paramref name="sinceUtc"/>, oldest first; days with neither are left out.</summary>
+    Task<IReadOnlyList<DailyActivity>> GetDailyActivityAsync(DateTimeOffset sinceUtc, CancellationToken cancellationToken = default);
 }

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text.Json;
 using Classifier.Datasets;
 using Classifier.Serving;
 using Classifier.Storage;
@@ -19,8 +20,9 @@ internal sealed class PostgreSqlFeedbackStore(PostgreSqlDatabase database, IImag
         cancellationToken.ThrowIfCancellationRequested();
         await images.PutAsync(prediction.ImageHash, image, cancellationToken).ConfigureAwait(false);
         var id = NewId();
-        await ExecuteAsync("INSERT INTO predictions (id, created_utc, model_version, label, confidence, image_hash) VALUES ($1, $2, $3, $4, $5, $6)",
-            [id, Now(), prediction.ModelVersion, prediction.Label, prediction.Confidence, prediction.ImageHash], cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync("INSERT INTO predictions (id, created_utc, model_version, label, confidence, image_hash, top_json) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb)",
+            [id, Now(), prediction.ModelVersion, prediction.Label, prediction.Confidence, prediction.ImageHash, JsonSerializer.Serialize(prediction.Top, Json.Compact)],
+            cancellationToken).ConfigureAwait(false);
         return id;
     }
 
@@ -28,12 +30,63 @@ internal sealed class PostgreSqlFeedbackStore(PostgreSqlDatabase database, IImag
     {
         ArgumentNullException.ThrowIfNull(predictionId);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = Command(connection, "SELECT id, created_utc, model_version, label, confidence, image_hash FROM predictions WHERE id = $1", [predictionId]);
+        await using var command = Command(connection, $"SELECT {PredictionColumns} FROM predictions WHERE id = $1", [predictionId]);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
-            ? new PredictionRecord(reader.GetString(0), reader.GetFieldValue<DateTimeOffset>(1), reader.GetString(2), reader.GetString(3), reader.GetFloat(4), reader.GetString(5))
-            : null;
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadPrediction(reader) : null;
     }
+
+    public async Task<IReadOnlyList<PredictionRecord>> GetUncorrectedPredictionsAsync(string? modelVersion, string? label, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        // Filters are added only when given: an untyped NULL parameter has no type PostgreSQL could infer.
+        var values = new List<object> { limit };
+        var filters = "";
+        if (modelVersion is not null)
+        {
+            values.Add(modelVersion);
+            filters += $" AND p.model_version = ${values.Count}";
+        }
+        if (label is not null)
+        {
+            values.Add(label);
+            filters += $" AND p.label = ${values.Count}";
+        }
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = Command(connection, $"""
+            SELECT {PredictionColumns} FROM predictions p
+            WHERE NOT EXISTS (SELECT 1 FROM corrections c WHERE c.image_hash = p.image_hash){filters}
+            ORDER BY p.created_utc DESC, p.id DESC
+            LIMIT $1
+            """, [.. values]);
+        var found = new List<PredictionRecord>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            found.Add(ReadPrediction(reader));
+        return found;
+    }
+
+    public async Task<IReadOnlyList<DailyActivity>> GetDailyActivityAsync(DateTimeOffset sinceUtc, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = Command(connection, """
+            SELECT day, SUM(predictions)::bigint, SUM(corrections)::bigint FROM (
+                SELECT (created_utc AT TIME ZONE 'UTC')::date AS day, 1 AS predictions, 0 AS corrections FROM predictions WHERE created_utc >= $1
+                UNION ALL
+                SELECT (created_utc AT TIME ZONE 'UTC')::date, 0, 1 FROM corrections WHERE created_utc >= $1) activity
+            GROUP BY day ORDER BY day
+            """, [sinceUtc.ToUniversalTime()]);
+        var days = new List<DailyActivity>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            days.Add(new DailyActivity(reader.GetFieldValue<DateOnly>(0), reader.GetInt64(1), reader.GetInt64(2)));
+        return days;
+    }
+
+    private const string PredictionColumns = "id, created_utc, model_version, label, confidence, image_hash, top_json";
+
+    private static PredictionRecord ReadPrediction(NpgsqlDataReader reader) =>
+        new(reader.GetString(0), reader.GetFieldValue<DateTimeOffset>(1), reader.GetString(2), reader.GetString(3), reader.GetFloat(4), reader.GetString(5),
+            reader.IsDBNull(6) ? null : JsonSerializer.Deserialize<List<LabelScore>>(reader.GetString(6), Json.Compact));
 
     public async Task<string> AddCorrectionAsync(string predictionId, string label, Contributor contributor, CancellationToken cancellationToken = default)
     {

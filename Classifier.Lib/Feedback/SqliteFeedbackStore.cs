@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
+using System.Text.Json;
 using Classifier.Datasets;
 using Classifier.Serving;
 using Microsoft.Data.Sqlite;
@@ -68,6 +69,10 @@ internal sealed class SqliteFeedbackStore : IFeedbackStore, IDisposable
                 ALTER TABLE corrections ADD COLUMN client_id TEXT NOT NULL DEFAULT '';
                 ALTER TABLE corrections ADD COLUMN role TEXT NOT NULL DEFAULT 'Labeler';
                 """);
+        // The listed classes of a prediction (issue 12, the labeling queue ranks by the margin between the top two).
+        if (!ColumnExists("predictions", "top_json"))
+            Execute("ALTER TABLE predictions ADD COLUMN top_json TEXT NULL;");
+        Execute("CREATE INDEX IF NOT EXISTS predictions_by_time ON predictions(created_utc);");
     }
 
     /// <summary>The database and the file image store in their usual places: <c>STATE/feedback.db</c> and <c>STATE/images</c>.</summary>
@@ -82,13 +87,17 @@ internal sealed class SqliteFeedbackStore : IFeedbackStore, IDisposable
         var id = NewId();
         await RunAsync(async command =>
         {
-            command.CommandText = "INSERT INTO predictions VALUES ($id, $created, $version, $label, $confidence, $hash)";
+            command.CommandText = """
+                INSERT INTO predictions (id, created_utc, model_version, label, confidence, image_hash, top_json)
+                VALUES ($id, $created, $version, $label, $confidence, $hash, $top)
+                """;
             command.Parameters.AddWithValue("$id", id);
             command.Parameters.AddWithValue("$created", Now());
             command.Parameters.AddWithValue("$version", prediction.ModelVersion);
             command.Parameters.AddWithValue("$label", prediction.Label);
             command.Parameters.AddWithValue("$confidence", prediction.Confidence);
             command.Parameters.AddWithValue("$hash", prediction.ImageHash);
+            command.Parameters.AddWithValue("$top", JsonSerializer.Serialize(prediction.Top, Json.Compact));
             return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);
         return id;
@@ -97,12 +106,53 @@ internal sealed class SqliteFeedbackStore : IFeedbackStore, IDisposable
     public Task<PredictionRecord?> FindPredictionAsync(string predictionId, CancellationToken cancellationToken = default) =>
         RunAsync(async command =>
         {
-            command.CommandText = "SELECT id, created_utc, model_version, label, confidence, image_hash FROM predictions WHERE id = $id";
+            command.CommandText = $"SELECT {PredictionColumns} FROM predictions WHERE id = $id";
             command.Parameters.AddWithValue("$id", predictionId);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
-                ? new PredictionRecord(reader.GetString(0), ParseTime(reader.GetString(1)), reader.GetString(2), reader.GetString(3), reader.GetFloat(4), reader.GetString(5))
-                : null;
+            return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadPrediction(reader) : null;
+        }, cancellationToken);
+
+    public Task<IReadOnlyList<PredictionRecord>> GetUncorrectedPredictionsAsync(string? modelVersion, string? label, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        return RunAsync<IReadOnlyList<PredictionRecord>>(async command =>
+        {
+            command.CommandText = $"""
+                SELECT {PredictionColumns} FROM predictions p
+                WHERE NOT EXISTS (SELECT 1 FROM corrections c WHERE c.image_hash = p.image_hash)
+                  AND ($version IS NULL OR p.model_version = $version)
+                  AND ($label IS NULL OR p.label = $label)
+                ORDER BY p.created_utc DESC, p.rowid DESC
+                LIMIT $limit
+                """;
+            command.Parameters.AddWithValue("$version", (object?)modelVersion ?? DBNull.Value);
+            command.Parameters.AddWithValue("$label", (object?)label ?? DBNull.Value);
+            command.Parameters.AddWithValue("$limit", limit);
+            var found = new List<PredictionRecord>();
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                found.Add(ReadPrediction(reader));
+            return found;
+        }, cancellationToken);
+    }
+
+    public Task<IReadOnlyList<DailyActivity>> GetDailyActivityAsync(DateTimeOffset sinceUtc, CancellationToken cancellationToken = default) =>
+        RunAsync<IReadOnlyList<DailyActivity>>(async command =>
+        {
+            // Times are stored as round-trip UTC text, so their first ten characters are the UTC day.
+            command.CommandText = """
+                SELECT day, SUM(predictions), SUM(corrections) FROM (
+                    SELECT substr(created_utc, 1, 10) AS day, 1 AS predictions, 0 AS corrections FROM predictions WHERE created_utc >= $since
+                    UNION ALL
+                    SELECT substr(created_utc, 1, 10), 0, 1 FROM corrections WHERE created_utc >= $since)
+                GROUP BY day ORDER BY day
+                """;
+            command.Parameters.AddWithValue("$since", Format(sinceUtc));
+            var days = new List<DailyActivity>();
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                days.Add(new DailyActivity(DateOnly.ParseExact(reader.GetString(0), "yyyy-MM-dd", CultureInfo.InvariantCulture), reader.GetInt64(1), reader.GetInt64(2)));
+            return days;
         }, cancellationToken);
 
     public async Task<string> AddCorrectionAsync(string predictionId, string label, Contributor contributor, CancellationToken cancellationToken = default)
@@ -260,6 +310,12 @@ internal sealed class SqliteFeedbackStore : IFeedbackStore, IDisposable
             return id;
         }, cancellationToken);
     }
+
+    private const string PredictionColumns = "id, created_utc, model_version, label, confidence, image_hash, top_json";
+
+    private static PredictionRecord ReadPrediction(SqliteDataReader reader) =>
+        new(reader.GetString(0), ParseTime(reader.GetString(1)), reader.GetString(2), reader.GetString(3), reader.GetFloat(4), reader.GetString(5),
+            reader.IsDBNull(6) ? null : JsonSerializer.Deserialize<List<LabelScore>>(reader.GetString(6), Json.Compact));
 
     /// <summary>Runs <paramref name="body"/> on a fresh command while holding the connection.</summary>
     private async Task<T> RunAsync<T>(Func<SqliteCommand, Task<T>> body, CancellationToken cancellationToken)

@@ -82,6 +82,12 @@ public static class PostgreSqlSchema
                 secret bytea NOT NULL,
                 created_utc timestamptz NOT NULL DEFAULT now());
             """),
+        ("the classes each prediction listed (the labeling queue), activity per day", """
+            ALTER TABLE predictions ADD COLUMN top_json jsonb NULL;
+            -- the labeling queue: the newest predictions, and whether their image was corrected
+            CREATE INDEX predictions_by_time ON predictions (created_utc DESC);
+            CREATE INDEX corrections_by_time ON corrections (created_utc);
+            """),
     ];
 
     /// <summary>The schema version this build uses.</summary>

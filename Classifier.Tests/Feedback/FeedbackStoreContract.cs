@@ -41,7 +41,8 @@ public abstract partial class FeedbackStoreContract : IAsyncLifetime
         var id = await store.LogPredictionAsync(Predicted("cat", 0.75f, "v1", image), image);
         var found = await store.FindPredictionAsync(id);
 
-        Assert.Equal(new PredictionRecord(id, Time.GetUtcNow(), "v1", "cat", 0.75f, ContentHash.Of(image)), found);
+        Assert.Equal(new PredictionRecord(id, Time.GetUtcNow(), "v1", "cat", 0.75f, ContentHash.Of(image)), found! with { Top = null });
+        Assert.Equal([new LabelScore("cat", 0.75f)], found.Top!);
         Assert.Equal(image, await store.ReadImageAsync(found!.ImageHash));
     }
 

@@ -121,7 +121,7 @@ public sealed class RetrainApiTests(SampleFixture sample)
         var withToken = new HttpRequestMessage(HttpMethod.Get, "/hangfire");
         withToken.Headers.Add("Cookie", token);
         var withRawKey = new HttpRequestMessage(HttpMethod.Get, "/hangfire");
-        withRawKey.Headers.Add("Cookie", "classifier_dashboard=a-long-admin-key");
+        withRawKey.Headers.Add("Cookie", "classifier_login=a-long-admin-key");
         Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(withToken)).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await client.SendAsync(withRawKey)).StatusCode);
     }
