@@ -15,6 +15,7 @@ var suites = new Dictionary<string, Func<BenchContext, SuiteReport>>(StringCompa
     ["newclass"] = NewClassSuite.Run,
     ["overload"] = OverloadSuite.Run,
     ["int8"] = Int8Suite.Run,
+    ["active"] = ActiveSuite.Run,
 };
 
 if (args.Length == 0 || args[0] is "-h" or "--help")
