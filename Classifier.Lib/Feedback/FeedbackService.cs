@@ -67,7 +67,15 @@ internal sealed class FeedbackService(IFeedbackStore store, Featurizer featurize
         // Ranked among the newest uncorrected predictions: enough to fill the queue many times over, bounded so that a
         // large log costs one indexed read, not a scan of every prediction ever made.
         var recent = await store.GetUncorrectedPredictionsAsync(query.ModelVersion, query.Label, RankedWindow, cancellationToken).ConfigureAwait(false);
-        return LabelingPriority.Rank(recent, query.Order, query.Limit);
+        // Where a shadow runs, the images it answers differently come first: a label settles which model is right.
+        var disagreements = (await store.GetUncorrectedShadowDisagreementsAsync(query.Limit, cancellationToken).ConfigureAwait(false))
+            .Where(d => (query.ModelVersion is null || d.Prediction.ModelVersion == query.ModelVersion) && (query.Label is null || d.Prediction.Label == query.Label))
+            .DistinctBy(d => d.Prediction.ImageHash).ToArray();
+        var shadowLabels = disagreements.ToDictionary(d => d.Prediction.ImageHash, d => d.ShadowLabel, StringComparer.Ordinal);
+        var first = LabelingPriority.Rank(disagreements.Select(d => d.Prediction), query.Order, query.Limit)
+            .Select(c => c with { ShadowLabel = shadowLabels[c.Prediction.ImageHash] });
+        var rest = LabelingPriority.Rank(recent.Where(p => !shadowLabels.ContainsKey(p.ImageHash)), query.Order, query.Limit);
+        return [.. first.Concat(rest).Take(query.Limit)];
     }
 
     public async Task<IReadOnlyList<DailyActivity>> GetDailyActivityAsync(int days, CancellationToken cancellationToken = default)

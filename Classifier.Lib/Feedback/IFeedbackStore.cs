@@ -66,6 +66,12 @@ public interface IFeedbackStore
     /// </summary>
     Task<IReadOnlyList<PredictionRecord>> GetUncorrectedPredictionsAsync(string? modelVersion, string? label, int limit, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Logged predictions whose image has no correction and whose shadow answer names another class, newest first, at
+    /// most <paramref name="limit"/>: the labeling queue puts them first.
+    /// </summary>
+    Task<IReadOnlyList<ShadowDisagreement>> GetUncorrectedShadowDisagreementsAsync(int limit, CancellationToken cancellationToken = default);
+
     /// <summary>Predictions and corrections per UTC day since <paramref name="sinceUtc"/>, oldest first; days with neither are left out.</summary>
     Task<IReadOnlyList<DailyActivity>> GetDailyActivityAsync(DateTimeOffset sinceUtc, CancellationToken cancellationToken = default);
 }

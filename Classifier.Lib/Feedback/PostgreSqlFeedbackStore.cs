@@ -65,6 +65,25 @@ internal sealed class PostgreSqlFeedbackStore(PostgreSqlDatabase database, IImag
         return found;
     }
 
+    public async Task<IReadOnlyList<ShadowDisagreement>> GetUncorrectedShadowDisagreementsAsync(int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = Command(connection, $"""
+            SELECT {string.Join(", ", PredictionColumns.Split(", ").Select(c => "p." + c))}, s.shadow_version, s.label
+            FROM shadow_predictions s JOIN predictions p ON p.id = s.prediction_id
+            WHERE s.label <> p.label
+              AND NOT EXISTS (SELECT 1 FROM corrections c WHERE c.image_hash = p.image_hash)
+            ORDER BY p.created_utc DESC, p.id DESC
+            LIMIT $1
+            """, [limit]);
+        var found = new List<ShadowDisagreement>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            found.Add(new ShadowDisagreement(ReadPrediction(reader), reader.GetString(7), reader.GetString(8)));
+        return found;
+    }
+
     public async Task<IReadOnlyList<DailyActivity>> GetDailyActivityAsync(DateTimeOffset sinceUtc, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);

@@ -32,6 +32,30 @@ public abstract partial class FeedbackStoreContract
     }
 
     [Fact]
+    public async Task GetUncorrectedShadowDisagreementsAsync_ListsUncorrectedPredictionsTheShadowAnsweredDifferently_NewestFirst()
+    {
+        var store = Open();
+        var disagrees = await LogAsync(store, "cat", 0.6f, "v1", Image(1));
+        await store.LogShadowPredictionAsync(disagrees, "v2", "dog", 0.7f);
+        Time.Advance(TimeSpan.FromSeconds(1));
+        var agrees = await LogAsync(store, "cat", 0.9f, "v1", Image(2));
+        await store.LogShadowPredictionAsync(agrees, "v2", "cat", 0.8f);
+        var corrected = await LogAsync(store, "cat", 0.6f, "v1", Image(3));
+        await store.LogShadowPredictionAsync(corrected, "v2", "fox", 0.5f);
+        await store.AddCorrectionAsync(corrected, "fox");
+        Time.Advance(TimeSpan.FromSeconds(1));
+        var newest = await LogAsync(store, "owl", 0.5f, "v1", Image(4));
+        await store.LogShadowPredictionAsync(newest, "v2", "cat", 0.6f);
+
+        var found = await store.GetUncorrectedShadowDisagreementsAsync(10);
+        var one = await store.GetUncorrectedShadowDisagreementsAsync(1);
+
+        Assert.Equal([(newest, "v2", "cat"), (disagrees, "v2", "dog")], found.Select(d => (d.Prediction.Id, d.ShadowVersion, d.ShadowLabel)));
+        Assert.Equal("owl", found[0].Prediction.Label);
+        Assert.Equal([newest], one.Select(d => d.Prediction.Id));
+    }
+
+    [Fact]
     public async Task GetDailyActivityAsync_CountsPredictionsAndCorrectionsPerUtcDay()
     {
         var store = Open();

@@ -2,8 +2,10 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
+using Classifier.Feedback;
 using Classifier.Host.Apis;
 using Classifier.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Classifier.Tests.Host.Ui;
 
@@ -70,6 +72,32 @@ public sealed partial class ConsolePagesTests(SampleFixture sample)
         var guesses = Regex.Matches(bags, "Guess <strong>([^<]+)</strong>").Select(m => m.Groups[1].Value).ToList();
         Assert.NotEmpty(guesses);
         Assert.All(guesses, guess => Assert.Equal("bag", guess));
+    }
+
+    [Fact]
+    public async Task Labeling_PutsImagesTheShadowAnsweredDifferentlyFirst_AndSaysWhatItAnswered()
+    {
+        using var scope = await ServiceScope.CreateAsync(sample);
+        await using var factory = scope.Factory(Keys);
+        var client = factory.CreateClient();
+        var answers = new List<PredictResponse>();
+        foreach (var image in sample.TestImages.Take(6))
+            answers.Add(await ExperimentsApiTests.PredictAsync(client, await File.ReadAllBytesAsync(image.Path), null));
+        // The shadow's answers, as ShadowWorker logs them: one disagrees with the live answer, one agrees.
+        var store = factory.Services.GetRequiredService<IFeedbackStore>();
+        var disputed = answers[3];
+        string other = disputed.Class == "bag" ? "coat" : "bag";
+        await store.LogShadowPredictionAsync(disputed.PredictionId, "v0", other, 0.6f);
+        await store.LogShadowPredictionAsync(answers[4].PredictionId, "v0", answers[4].Class, 0.6f);
+        client.DefaultRequestHeaders.Add("X-Api-Key", LabelerKey);
+
+        var html = await client.GetStringAsync("/ui/labeling");
+
+        var items = Regex.Matches(html, "data-prediction-id=\"([0-9a-f]+)\"").Select(m => m.Groups[1].Value).ToList();
+        Assert.Equal(disputed.PredictionId, items[0]);
+        Assert.Equal(answers.Count, items.Count);
+        Assert.Single(Regex.Matches(html, "the shadow says <strong>([^<]+)</strong>"));
+        Assert.Contains($"the shadow says <strong>{other}</strong>", html, StringComparison.Ordinal);
     }
 
     [Fact]
