@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text.Json;
-using Classifier.Datasets;
 using Classifier.Serving;
 using Classifier.Storage;
 using Npgsql;
@@ -109,17 +108,13 @@ internal sealed class PostgreSqlFeedbackStore(PostgreSqlDatabase database, IImag
 
     public async Task<string> AddCorrectionAsync(string predictionId, string label, Contributor contributor, CancellationToken cancellationToken = default)
     {
-        LabelName.Validate(label);
-        ArgumentNullException.ThrowIfNull(contributor);
-        var prediction = await FindPredictionAsync(predictionId, cancellationToken).ConfigureAwait(false)
-            ?? throw new KeyNotFoundException($"No prediction has id '{predictionId}'. Use the id that IFeedbackStore.LogPredictionAsync returned for it, or call AddCorrectionAsync with the image itself.");
+        var prediction = await CorrectionInput.PredictionAsync(this, predictionId, label, contributor, cancellationToken).ConfigureAwait(false);
         return await InsertCorrectionAsync(prediction.Id, prediction.ImageHash, label, contributor, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<string> AddCorrectionAsync(ReadOnlyMemory<byte> image, string label, Contributor contributor, CancellationToken cancellationToken = default)
     {
-        LabelName.Validate(label);
-        ArgumentNullException.ThrowIfNull(contributor);
+        CorrectionInput.Validate(label, contributor);
         cancellationToken.ThrowIfCancellationRequested();
         var hash = Images.ContentHash.Of(image.Span);
         await images.PutAsync(hash, image, cancellationToken).ConfigureAwait(false);
@@ -128,8 +123,7 @@ internal sealed class PostgreSqlFeedbackStore(PostgreSqlDatabase database, IImag
 
     public async Task<LabelProposal> ProposeLabelAsync(string label, Contributor contributor, bool approve, CancellationToken cancellationToken = default)
     {
-        LabelName.Validate(label);
-        ArgumentNullException.ThrowIfNull(contributor);
+        CorrectionInput.Validate(label, contributor);
         approve |= contributor.Role == ContributorRole.Admin;
         // The first proposal is kept; an approval is recorded once. One statement, so two replicas cannot interleave.
         await ExecuteAsync("""

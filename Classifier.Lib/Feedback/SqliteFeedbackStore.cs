@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
-using Classifier.Datasets;
 using Classifier.Serving;
 using Microsoft.Data.Sqlite;
 
@@ -11,7 +10,7 @@ namespace Classifier.Feedback;
 /// The prediction log and corrections in SQLite (WAL), images in an <see cref="IImageStore"/>. A write that returned
 /// has reached the WAL file, so it survives the process being killed.
 /// </summary>
-internal sealed class SqliteFeedbackStore : IFeedbackStore, IDisposable
+internal sealed partial class SqliteFeedbackStore : IFeedbackStore, IDisposable
 {
     // One connection, one command at a time. Microsoft.Data.Sqlite's async methods complete synchronously, but the
     // gate is awaited so that a caller's token can cancel the wait (a lock cannot be held across an await).
@@ -112,84 +111,15 @@ internal sealed class SqliteFeedbackStore : IFeedbackStore, IDisposable
             return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadPrediction(reader) : null;
         }, cancellationToken);
 
-    public Task<IReadOnlyList<PredictionRecord>> GetUncorrectedPredictionsAsync(string? modelVersion, string? label, int limit, CancellationToken cancellationToken = default)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
-        return RunAsync<IReadOnlyList<PredictionRecord>>(async command =>
-        {
-            command.CommandText = $"""
-                SELECT {PredictionColumns} FROM predictions p
-                WHERE NOT EXISTS (SELECT 1 FROM corrections c WHERE c.image_hash = p.image_hash)
-                  AND ($version IS NULL OR p.model_version = $version)
-                  AND ($label IS NULL OR p.label = $label)
-                ORDER BY p.created_utc DESC, p.rowid DESC
-                LIMIT $limit
-                """;
-            command.Parameters.AddWithValue("$version", (object?)modelVersion ?? DBNull.Value);
-            command.Parameters.AddWithValue("$label", (object?)label ?? DBNull.Value);
-            command.Parameters.AddWithValue("$limit", limit);
-            var found = new List<PredictionRecord>();
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                found.Add(ReadPrediction(reader));
-            return found;
-        }, cancellationToken);
-    }
-
-    public Task<IReadOnlyList<ShadowDisagreement>> GetUncorrectedShadowDisagreementsAsync(int limit, CancellationToken cancellationToken = default)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
-        return RunAsync<IReadOnlyList<ShadowDisagreement>>(async command =>
-        {
-            command.CommandText = $"""
-                SELECT {string.Join(", ", PredictionColumns.Split(", ").Select(c => "p." + c))}, s.shadow_version, s.label
-                FROM shadow_predictions s JOIN predictions p ON p.id = s.prediction_id
-                WHERE s.label <> p.label
-                  AND NOT EXISTS (SELECT 1 FROM corrections c WHERE c.image_hash = p.image_hash)
-                ORDER BY p.created_utc DESC, p.rowid DESC
-                LIMIT $limit
-                """;
-            command.Parameters.AddWithValue("$limit", limit);
-            var found = new List<ShadowDisagreement>();
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                found.Add(new ShadowDisagreement(ReadPrediction(reader), reader.GetString(7), reader.GetString(8)));
-            return found;
-        }, cancellationToken);
-    }
-
-    public Task<IReadOnlyList<DailyActivity>> GetDailyActivityAsync(DateTimeOffset sinceUtc, CancellationToken cancellationToken = default) =>
-        RunAsync<IReadOnlyList<DailyActivity>>(async command =>
-        {
-            // Times are stored as round-trip UTC text, so their first ten characters are the UTC day.
-            command.CommandText = """
-                SELECT day, SUM(predictions), SUM(corrections) FROM (
-                    SELECT substr(created_utc, 1, 10) AS day, 1 AS predictions, 0 AS corrections FROM predictions WHERE created_utc >= $since
-                    UNION ALL
-                    SELECT substr(created_utc, 1, 10), 0, 1 FROM corrections WHERE created_utc >= $since)
-                GROUP BY day ORDER BY day
-                """;
-            command.Parameters.AddWithValue("$since", Format(sinceUtc));
-            var days = new List<DailyActivity>();
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                days.Add(new DailyActivity(DateOnly.ParseExact(reader.GetString(0), "yyyy-MM-dd", CultureInfo.InvariantCulture), reader.GetInt64(1), reader.GetInt64(2)));
-            return days;
-        }, cancellationToken);
-
     public async Task<string> AddCorrectionAsync(string predictionId, string label, Contributor contributor, CancellationToken cancellationToken = default)
     {
-        LabelName.Validate(label);
-        ArgumentNullException.ThrowIfNull(contributor);
-        var prediction = await FindPredictionAsync(predictionId, cancellationToken).ConfigureAwait(false)
-            ?? throw new KeyNotFoundException($"No prediction has id '{predictionId}'. Use the id that IFeedbackStore.LogPredictionAsync returned for it, or call AddCorrectionAsync with the image itself.");
+        var prediction = await CorrectionInput.PredictionAsync(this, predictionId, label, contributor, cancellationToken).ConfigureAwait(false);
         return await InsertCorrectionAsync(prediction.Id, prediction.ImageHash, label, contributor, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<string> AddCorrectionAsync(ReadOnlyMemory<byte> image, string label, Contributor contributor, CancellationToken cancellationToken = default)
     {
-        LabelName.Validate(label);
-        ArgumentNullException.ThrowIfNull(contributor);
+        CorrectionInput.Validate(label, contributor);
         var hash = Images.ContentHash.Of(image.Span);
         await _images.PutAsync(hash, image, cancellationToken).ConfigureAwait(false);
         return await InsertCorrectionAsync(null, hash, label, contributor, cancellationToken).ConfigureAwait(false);
@@ -197,8 +127,7 @@ internal sealed class SqliteFeedbackStore : IFeedbackStore, IDisposable
 
     public async Task<LabelProposal> ProposeLabelAsync(string label, Contributor contributor, bool approve, CancellationToken cancellationToken = default)
     {
-        LabelName.Validate(label);
-        ArgumentNullException.ThrowIfNull(contributor);
+        CorrectionInput.Validate(label, contributor);
         approve |= contributor.Role == ContributorRole.Admin;
         await RunAsync(async command =>
         {
@@ -256,45 +185,6 @@ internal sealed class SqliteFeedbackStore : IFeedbackStore, IDisposable
             command.Parameters.AddWithValue("$label", label);
             command.Parameters.AddWithValue("$confidence", confidence);
             return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }, cancellationToken);
-
-    // The latest correction of each prediction, by insertion order.
-    private const string LatestCorrectionByPrediction = """
-        (SELECT prediction_id, label FROM corrections c
-         WHERE c.prediction_id IS NOT NULL
-           AND c.rowid = (SELECT MAX(c2.rowid) FROM corrections c2 WHERE c2.prediction_id = c.prediction_id))
-        """;
-
-    public Task<ArmStatistics> GetArmStatisticsAsync(string version, DateTimeOffset sinceUtc, CancellationToken cancellationToken = default) =>
-        RunAsync(async command =>
-        {
-            command.CommandText = $"""
-                SELECT COUNT(*), COALESCE(AVG(p.confidence), 0), COUNT(c.label), COALESCE(SUM(c.label = p.label), 0)
-                FROM predictions p LEFT JOIN {LatestCorrectionByPrediction} c ON c.prediction_id = p.id
-                WHERE p.model_version = $version AND p.created_utc >= $since
-                """;
-            command.Parameters.AddWithValue("$version", version);
-            command.Parameters.AddWithValue("$since", Format(sinceUtc));
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            return new ArmStatistics(reader.GetInt64(0), reader.GetDouble(1), reader.GetInt64(2), reader.GetInt64(3));
-        }, cancellationToken);
-
-    public Task<ShadowStatistics> GetShadowStatisticsAsync(string version, DateTimeOffset sinceUtc, CancellationToken cancellationToken = default) =>
-        RunAsync(async command =>
-        {
-            command.CommandText = $"""
-                SELECT COUNT(*), COALESCE(SUM(s.label = p.label), 0), COALESCE(AVG(s.confidence), 0), COUNT(c.label), COALESCE(SUM(c.label = s.label), 0)
-                FROM shadow_predictions s
-                JOIN predictions p ON p.id = s.prediction_id
-                LEFT JOIN {LatestCorrectionByPrediction} c ON c.prediction_id = s.prediction_id
-                WHERE s.shadow_version = $version AND s.created_utc >= $since
-                """;
-            command.Parameters.AddWithValue("$version", version);
-            command.Parameters.AddWithValue("$since", Format(sinceUtc));
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            return new ShadowStatistics(reader.GetInt64(0), reader.GetInt64(1), reader.GetDouble(2), reader.GetInt64(3), reader.GetInt64(4));
         }, cancellationToken);
 
     public Task<byte[]?> ReadImageAsync(string imageHash, CancellationToken cancellationToken = default) => _images.ReadAsync(imageHash, cancellationToken);
