@@ -102,6 +102,8 @@ public static class ClassifierServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ShadowWorker>(sp => sp.GetRequiredService<ShadowWorker>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, CanaryService>(sp => sp.GetRequiredService<CanaryService>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, InitialTrainingService>());
+        // Stopping: readiness fails and the service keeps answering for ShutdownDrain before any hosted service stops.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ShutdownDrainService>());
         return new ImageClassifierBuilder(services);
     }
 
