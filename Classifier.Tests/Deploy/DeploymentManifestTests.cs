@@ -264,7 +264,8 @@ public sealed class DeploymentManifestTests(SampleFixture sample)
         }
     }
 
-    private static async Task<HttpResponseMessage> AnswerAsync(HttpClient client, Process host)
+    /// <summary>The host's first answer to <c>/healthz</c> (Host: localhost), once it listens.</summary>
+    internal static async Task<HttpResponseMessage> AnswerAsync(HttpClient client, Process host)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         while (true)
