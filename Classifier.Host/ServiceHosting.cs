@@ -40,7 +40,7 @@ internal static partial class ServiceHosting
         builder.Services.AddOptions<HostOptions>().Configure<IConfiguration>((host, configuration) =>
         {
             var section = configuration.GetSection(ClassifierOptions.SectionName);
-            host.ShutdownTimeout = section.GetValue(nameof(ClassifierOptions.ShutdownDrain), TimeSpan.Zero)
+            host.ShutdownTimeout = section.GetValue(nameof(ClassifierOptions.ShutdownDrain), new ClassifierOptions().ShutdownDrain)
                 + section.GetValue(nameof(ServiceOptions.ShutdownTimeout), new ServiceOptions().ShutdownTimeout);
         });
         return builder;
