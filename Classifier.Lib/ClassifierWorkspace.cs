@@ -24,6 +24,8 @@ public sealed class ClassifierWorkspace : IDisposable
     private readonly Lazy<Featurizer> _featurizer;
     private readonly Lazy<ModelLoader> _loader;
     private readonly Lazy<TrainingPipeline> _pipeline;
+    private readonly Lazy<Storage.PostgreSqlDatabase> _database;
+    private readonly Lazy<Experiments.IExperimentSettingsStore> _experiments;
 
     /// <summary>Creates a workspace; throws <see cref="ArgumentException"/> naming every invalid setting. Nothing is loaded until it is used.</summary>
     public ClassifierWorkspace(ClassifierOptions options) : this(options, TimeProvider.System, validated: false)
@@ -40,9 +42,14 @@ public sealed class ClassifierWorkspace : IDisposable
         _time = time;
         Registry = new ModelRegistry(options.ModelsPath, time);
         _backbone = new Lazy<OnnxBackbone>(() => new OnnxBackbone(options.Backbone));
+        _database = new Lazy<Storage.PostgreSqlDatabase>(() => new Storage.PostgreSqlDatabase(options.Storage.ConnectionString!));
         _cache = new Lazy<IEmbeddingCache>(() => options.EmbeddingCacheInDatabase
-            ? new PostgreSqlEmbeddingCache(new Storage.PostgreSqlDatabase(options.Storage.ConnectionString!))
+            ? new PostgreSqlEmbeddingCache(_database.Value)
             : new EmbeddingCache(options.ResolvedEmbeddingCachePath));
+        // Read by a retrain to keep the versions experiments name: the service's saved experiments, wherever they are kept.
+        _experiments = new Lazy<Experiments.IExperimentSettingsStore>(() => options.Storage.Provider == Storage.StorageProvider.PostgreSql
+            ? new Experiments.PostgreSqlExperimentSettingsStore(_database.Value)
+            : new Experiments.FileExperimentSettingsStore(options.StatePath));
         _featurizer = new Lazy<Featurizer>(() => new Featurizer(new ImageDecoder(options.Images), _backbone.Value, _cache.Value));
         _loader = new Lazy<ModelLoader>(() => new ModelLoader(Registry, Featurizer));
         _pipeline = new Lazy<TrainingPipeline>(() => new TrainingPipeline(Featurizer, Registry, options, time));
@@ -81,7 +88,7 @@ public sealed class ClassifierWorkspace : IDisposable
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(datasetRoot);
         ArgumentNullException.ThrowIfNull(feedback);
-        var retrainer = new Retrainer(Pipeline, Registry, Loader, Featurizer, feedback, Options.Retrain);
+        var retrainer = new Retrainer(Pipeline, Registry, Loader, Featurizer, feedback, _experiments.Value, Options.Retrain);
         return Task.Run(() => retrainer.RunAsync(datasetRoot, force, trigger, progress, cancellationToken), cancellationToken);
     }
 
@@ -132,6 +139,7 @@ public sealed class ClassifierWorkspace : IDisposable
     public void Dispose()
     {
         if (_cache.IsValueCreated) _cache.Value.Dispose();
+        if (_database.IsValueCreated) _database.Value.Dispose(); // the embedding cache may have disposed it already: idempotent
         if (_backbone.IsValueCreated) _backbone.Value.Dispose();
     }
 }

@@ -65,6 +65,8 @@ public static class ClassifierServiceCollectionExtensions
         // Serving.
         services.TryAddSingleton(sp => new PredictionCache(Options(sp).PredictionCacheSize));
         services.TryAddSingleton(sp => new PredictionGate(Options(sp).MaxConcurrentPredictions, Options(sp).MaxQueuedPredictions, Options(sp).MaxQueuedPredictionBytes));
+        services.TryAddSingleton<ServiceHealth>();
+        services.TryAddSingleton<IServiceHealth>(sp => sp.GetRequiredService<ServiceHealth>());
         services.TryAddSingleton<ModelServer>();
         services.TryAddSingleton<IImageClassifier>(sp => sp.GetRequiredService<ModelServer>());
         services.TryAddSingleton<IModelStatus>(sp => sp.GetRequiredService<ModelServer>());
