@@ -33,7 +33,7 @@ public sealed class ClassifierWorkspace : IDisposable
     }
 
     /// <summary>The service's workspace: its options were validated once at start (<c>ValidateOnStart</c>).</summary>
-    internal ClassifierWorkspace(ClassifierOptions options, TimeProvider time, bool validated)
+    internal ClassifierWorkspace(ClassifierOptions options, TimeProvider time, bool validated, Microsoft.Extensions.Logging.ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (!validated)
@@ -45,7 +45,7 @@ public sealed class ClassifierWorkspace : IDisposable
         _database = new Lazy<Storage.PostgreSqlDatabase>(() => new Storage.PostgreSqlDatabase(options.Storage.ConnectionString!));
         _cache = new Lazy<IEmbeddingCache>(() => options.EmbeddingCacheInDatabase
             ? new PostgreSqlEmbeddingCache(_database.Value)
-            : new EmbeddingCache(options.ResolvedEmbeddingCachePath));
+            : OpenEmbeddingCache(options.ResolvedEmbeddingCachePath, logger));
         // Read by a retrain to keep the versions experiments name: the service's saved experiments, wherever they are kept.
         _experiments = new Lazy<Experiments.IExperimentSettingsStore>(() => options.Storage.Provider == Storage.StorageProvider.PostgreSql
             ? new Experiments.PostgreSqlExperimentSettingsStore(_database.Value)
@@ -53,6 +53,15 @@ public sealed class ClassifierWorkspace : IDisposable
         _featurizer = new Lazy<Featurizer>(() => new Featurizer(new ImageDecoder(options.Images), _backbone.Value, _cache.Value));
         _loader = new Lazy<ModelLoader>(() => new ModelLoader(Registry, Featurizer));
         _pipeline = new Lazy<TrainingPipeline>(() => new TrainingPipeline(Featurizer, Registry, options, time));
+    }
+
+    private static EmbeddingCache OpenEmbeddingCache(string path, Microsoft.Extensions.Logging.ILogger? logger)
+    {
+        var cache = new EmbeddingCache(path);
+        if (cache.SetAsideAs is { } aside && logger is not null)
+            Microsoft.Extensions.Logging.LoggerExtensions.LogWarning(logger,
+                "The embedding cache {Path} was damaged and was moved to {Aside}; an empty one replaces it (features are computed again as images come)", path, aside);
+        return cache;
     }
 
     /// <summary>The options this workspace was made with.</summary>
