@@ -17,8 +17,15 @@ internal sealed partial class InitialTrainingService(ModelServer server, Trainin
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var settings = options.Value;
-        if (!settings.TrainWhenNoModel || registry.CurrentVersion is not null)
-            return;
+        try
+        {
+            if (!settings.TrainWhenNoModel || registry.CurrentVersion is not null)
+                return;
+        }
+        catch (Registry.RegistryDamagedException)
+        {
+            return; // a damaged pointer is not "no model": training v1 over it would hide the versions it names (the server reports it)
+        }
 
         var dataset = Path.GetFullPath(settings.Dataset);
         try
