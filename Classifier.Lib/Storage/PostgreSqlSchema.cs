@@ -88,6 +88,13 @@ public static class PostgreSqlSchema
             CREATE INDEX predictions_by_time ON predictions (created_utc DESC);
             CREATE INDEX corrections_by_time ON corrections (created_utc);
             """),
+        ("the key ring of the host's data protection, shared by replicas (the console's antiforgery tokens)", """
+            CREATE TABLE data_protection_keys (
+                id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                friendly_name text NOT NULL UNIQUE,
+                xml text NOT NULL,
+                created_utc timestamptz NOT NULL DEFAULT now());
+            """),
     ];
 
     /// <summary>The schema version this build uses.</summary>
