@@ -2,11 +2,14 @@ using Classifier.DependencyInjection;
 using Classifier.Experiments;
 using Classifier.Feedback;
 using Classifier.Learning;
+using Classifier.Privacy;
 using Classifier.Serving;
 using Classifier.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -52,9 +55,11 @@ public static class ClassifierServiceCollectionExtensions
 
         // Stores, by Classifier:Storage:Provider: an app replaces one by registering its own first.
         services.TryAddSingleton(sp => new PostgreSqlDatabase(Options(sp).Storage.ConnectionString!));
+        // The key of stored images: configured, else (SQLite only) the state folder's, made and logged on first start.
+        services.TryAddSingleton(sp => EncryptionKeyRing.FromOptions(Options(sp), Logger<EncryptionKeyRing>(sp)));
         services.TryAddSingleton<IImageStore>(sp => OnPostgreSql(sp)
-            ? new PostgreSqlImageStore(sp.GetRequiredService<PostgreSqlDatabase>())
-            : FileImageStore.InStatePath(Options(sp).StatePath));
+            ? new PostgreSqlImageStore(sp.GetRequiredService<PostgreSqlDatabase>(), sp.GetRequiredService<EncryptionKeyRing>(), Logger<PostgreSqlImageStore>(sp))
+            : FileImageStore.InStatePath(Options(sp).StatePath, sp.GetRequiredService<EncryptionKeyRing>(), Logger<FileImageStore>(sp)));
         services.TryAddSingleton<IFeedbackStore>(sp => OnPostgreSql(sp)
             ? new PostgreSqlFeedbackStore(sp.GetRequiredService<PostgreSqlDatabase>(), sp.GetRequiredService<IImageStore>(), sp.GetRequiredService<TimeProvider>())
             : new SqliteFeedbackStore(Options(sp).StatePath, sp.GetRequiredService<IImageStore>(), sp.GetRequiredService<TimeProvider>()));
@@ -104,6 +109,9 @@ public static class ClassifierServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, InitialTrainingService>());
         return new ImageClassifierBuilder(services);
     }
+
+    private static ILogger Logger<T>(IServiceProvider services) =>
+        (ILogger?)services.GetService<ILoggerFactory>()?.CreateLogger<T>() ?? NullLogger.Instance;
 
     private static bool OnPostgreSql(IServiceProvider services) => Options(services).Storage.Provider == StorageProvider.PostgreSql;
 

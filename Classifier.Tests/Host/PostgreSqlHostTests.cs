@@ -28,6 +28,7 @@ public sealed class PostgreSqlHostTests(SampleFixture sample)
         {
             ["Classifier:Storage:Provider"] = "PostgreSql",
             ["ConnectionStrings:Classifier"] = database.ConnectionString,
+            ["Classifier:Storage:EncryptionKey"] = TestKeys.NewKeyText(),
             ["Classifier:JobPollInterval"] = "00:00:00.200",
         });
         var client = factory.CreateClient();
