@@ -18,7 +18,7 @@ internal static class OwnerOnly
             return;
         }
         if (Directory.Exists(folder))
-            System.IO.File.SetUnixFileMode(folder, FolderMode);
+            Narrow(folder, FolderMode);
         else
             Directory.CreateDirectory(folder, FolderMode);
     }
@@ -37,7 +37,7 @@ internal static class OwnerOnly
         }
         catch (IOException) when (System.IO.File.Exists(path))
         {
-            System.IO.File.SetUnixFileMode(path, FileMode);
+            Narrow(path, FileMode);
         }
     }
 
@@ -49,7 +49,26 @@ internal static class OwnerOnly
             return;
         foreach (var suffix in (string[])["-wal", "-shm", "-journal"])
             if (System.IO.File.Exists(path + suffix))
-                System.IO.File.SetUnixFileMode(path + suffix, FileMode);
+                Narrow(path + suffix, FileMode);
+    }
+
+    /// <summary>
+    /// Only an entry's owner may change its mode: one the operator made for the service under another user (a cache
+    /// baked into a container image, a mounted volume) keeps the mode the operator gave it.
+    /// </summary>
+    private static void Narrow(string path, UnixFileMode mode)
+    {
+        if (OperatingSystem.IsWindows())
+            return;
+        try
+        {
+            if ((System.IO.File.GetUnixFileMode(path) & ~mode) != 0)
+                System.IO.File.SetUnixFileMode(path, mode);
+        }
+        catch (UnauthorizedAccessException)
+        {
+            // Not ours to change.
+        }
     }
 
     /// <summary>Options for a new owner-only file.</summary>
