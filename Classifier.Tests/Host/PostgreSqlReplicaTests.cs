@@ -16,6 +16,8 @@ namespace Classifier.Tests.Host;
 [Collection(SampleCollection.Name)]
 public sealed class PostgreSqlReplicaTests(SampleFixture sample)
 {
+    private readonly string _encryptionKey = TestKeys.NewKeyText();
+
     [DatabaseFact]
     public async Task TwoReplicas_StartedTogether_MigrateOnceAndShareThePredictionLog()
     {
@@ -67,6 +69,7 @@ public sealed class PostgreSqlReplicaTests(SampleFixture sample)
         start.Environment["Classifier__Dataset"] = sample.DatasetRoot;
         start.Environment["Classifier__Storage__Provider"] = "PostgreSql";
         start.Environment["ConnectionStrings__Classifier"] = database.ConnectionString;
+        start.Environment["Classifier__Storage__EncryptionKey"] = _encryptionKey; // replicas share the key, as they must
         var host = Process.Start(start)!;
         host.OutputDataReceived += (_, _) => { };
         host.ErrorDataReceived += (_, _) => { };
