@@ -99,38 +99,4 @@ internal static class DurableFiles
             }
         }
     }
-
-    /// <summary>
-    /// Flushes <paramref name="folder"/> itself, so that an entry just created or renamed in it survives a power loss
-    /// (on Linux a rename is durable only once its folder is fsynced; .NET cannot open a folder, hence libc). A no-op
-    /// on Windows, whose file system journals renames.
-    /// </summary>
-    internal static void FlushFolder(string folder)
-    {
-        if (OperatingSystem.IsWindows())
-            return;
-        const int ReadOnlyDirectory = 0x10000; // O_RDONLY | O_DIRECTORY on Linux
-        int descriptor = OpenFolder(folder, OperatingSystem.IsLinux() ? ReadOnlyDirectory : 0);
-        if (descriptor < 0)
-            throw new IOException($"The folder {folder} could not be opened to flush it (errno {Marshal.GetLastPInvokeError()}).");
-        try
-        {
-            if (Fsync(descriptor) != 0)
-                throw new IOException($"The folder {folder} could not be flushed (errno {Marshal.GetLastPInvokeError()}).");
-        }
-        finally
-        {
-            _ = Close(descriptor);
-        }
-    }
-
-    // DllImport rather than LibraryImport: the generated marshalling would need unsafe code in the whole library.
-    [DllImport("libc", EntryPoint = "open", SetLastError = true, CharSet = CharSet.Ansi, BestFitMapping = false, ThrowOnUnmappableChar = true)]
-    private static extern int OpenFolder(string path, int flags);
-
-    [DllImport("libc", EntryPoint = "fsync", SetLastError = true)]
-    private static extern int Fsync(int descriptor);
-
-    [DllImport("libc", EntryPoint = "close", SetLastError = true)]
-    private static extern int Close(int descriptor);
 }
