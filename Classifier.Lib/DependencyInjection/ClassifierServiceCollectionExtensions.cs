@@ -2,6 +2,7 @@ using Classifier.DependencyInjection;
 using Classifier.Experiments;
 using Classifier.Feedback;
 using Classifier.Learning;
+using Classifier.Privacy;
 using Classifier.Serving;
 using Classifier.Storage;
 using Microsoft.Extensions.Configuration;
@@ -63,6 +64,7 @@ public static class ClassifierServiceCollectionExtensions
             : new FileExperimentSettingsStore(Options(sp).StatePath));
 
         // Serving.
+        services.TryAddSingleton<ImageQuota>();
         services.TryAddSingleton(sp => new PredictionCache(Options(sp).PredictionCacheSize));
         services.TryAddSingleton(sp => new PredictionGate(Options(sp).MaxConcurrentPredictions, Options(sp).MaxQueuedPredictions, Options(sp).MaxQueuedPredictionBytes));
         services.TryAddSingleton<ModelServer>();
@@ -93,6 +95,8 @@ public static class ClassifierServiceCollectionExtensions
         services.TryAddSingleton<IFeedbackService, FeedbackService>();
         services.TryAddSingleton<IRetrainService, RetrainService>();
         services.TryAddSingleton<IServingStatistics, ServingStatisticsReader>();
+        services.TryAddSingleton<IDataRetentionService, DataRetentionService>();
+        services.TryAddSingleton<IDataErasureService, DataErasureService>();
 
         // Background services, in this order: the database schema is migrated (PostgreSQL only), the current version is
         // loaded, then the experiments are restored, then the canary is judged; the first model is trained only when

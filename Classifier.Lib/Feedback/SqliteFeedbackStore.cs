@@ -8,7 +8,7 @@ namespace Classifier.Feedback;
 
 /// <summary>
 /// The prediction log and corrections in SQLite (WAL), images in an <see cref="IImageStore"/>. A write that returned
-/// has reached the WAL file, so it survives the process being killed.
+/// has been synced to the WAL file (<c>synchronous=FULL</c>), so it survives the process being killed and a power loss.
 /// </summary>
 internal sealed partial class SqliteFeedbackStore : IFeedbackStore, IDisposable
 {
@@ -19,8 +19,12 @@ internal sealed partial class SqliteFeedbackStore : IFeedbackStore, IDisposable
     private readonly IImageStore _images;
     private readonly TimeProvider _time;
 
-    /// <summary>The database at <c>STATE/feedback.db</c>, images in <paramref name="images"/>.</summary>
-    internal SqliteFeedbackStore(string statePath, IImageStore images, TimeProvider time)
+    /// <summary>
+    /// The database at <c>STATE/feedback.db</c>, images in <paramref name="images"/>. <paramref name="synchronousFull"/>
+    /// false is <c>synchronous=NORMAL</c>, which loses the last acknowledged writes at a power loss: only the bench
+    /// (suite <c>durability</c>) asks for it, to measure what FULL costs.
+    /// </summary>
+    internal SqliteFeedbackStore(string statePath, IImageStore images, TimeProvider time, bool synchronousFull = true)
     {
         ArgumentNullException.ThrowIfNull(images);
         ArgumentNullException.ThrowIfNull(time);
@@ -30,7 +34,8 @@ internal sealed partial class SqliteFeedbackStore : IFeedbackStore, IDisposable
         Directory.CreateDirectory(root);
         _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path.Combine(root, "feedback.db"), Pooling = false }.ToString());
         _connection.Open();
-        Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;");
+        // FULL syncs the WAL at every commit: a 202 from /feedback then survives a power loss, not only a killed process.
+        Execute($"PRAGMA journal_mode=WAL; PRAGMA synchronous={(synchronousFull ? "FULL" : "NORMAL")}; PRAGMA busy_timeout=10000;");
         Execute("""
             CREATE TABLE IF NOT EXISTS predictions (
                 id TEXT PRIMARY KEY,
@@ -72,6 +77,23 @@ internal sealed partial class SqliteFeedbackStore : IFeedbackStore, IDisposable
         if (!ColumnExists("predictions", "top_json"))
             Execute("ALTER TABLE predictions ADD COLUMN top_json TEXT NULL;");
         Execute("CREATE INDEX IF NOT EXISTS predictions_by_time ON predictions(created_utc);");
+        // Whom a prediction was made for, for erasure and access (issue 14); predictions logged before name no client.
+        if (!ColumnExists("predictions", "client_id"))
+            Execute("ALTER TABLE predictions ADD COLUMN client_id TEXT NOT NULL DEFAULT '';");
+        Execute("""
+            CREATE INDEX IF NOT EXISTS predictions_by_client ON predictions(client_id);
+            CREATE INDEX IF NOT EXISTS predictions_by_image ON predictions(image_hash, created_utc);
+            CREATE INDEX IF NOT EXISTS corrections_by_client ON corrections(client_id);
+            CREATE TABLE IF NOT EXISTS erasures (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                erased_utc TEXT NOT NULL,
+                scope TEXT NOT NULL,
+                target TEXT NOT NULL,
+                erased_by TEXT NOT NULL,
+                predictions INTEGER NOT NULL,
+                corrections INTEGER NOT NULL,
+                images INTEGER NOT NULL);
+            """);
     }
 
     /// <summary>The database and the file image store in their usual places: <c>STATE/feedback.db</c> and <c>STATE/images</c>.</summary>
@@ -79,17 +101,20 @@ internal sealed partial class SqliteFeedbackStore : IFeedbackStore, IDisposable
     {
     }
 
-    public async Task<string> LogPredictionAsync(Prediction prediction, ReadOnlyMemory<byte> image, CancellationToken cancellationToken = default)
+    public async Task<string> LogPredictionAsync(Prediction prediction, ReadOnlyMemory<byte> image, string clientId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(prediction);
-        await _images.PutAsync(prediction.ImageHash, image, cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(clientId);
+        if (!image.IsEmpty)
+            await _images.PutAsync(prediction.ImageHash, image, cancellationToken).ConfigureAwait(false);
         var id = NewId();
         await RunAsync(async command =>
         {
             command.CommandText = """
-                INSERT INTO predictions (id, created_utc, model_version, label, confidence, image_hash, top_json)
-                VALUES ($id, $created, $version, $label, $confidence, $hash, $top)
+                INSERT INTO predictions (id, created_utc, model_version, label, confidence, image_hash, top_json, client_id)
+                VALUES ($id, $created, $version, $label, $confidence, $hash, $top, $client)
                 """;
+            command.Parameters.AddWithValue("$client", clientId);
             command.Parameters.AddWithValue("$id", id);
             command.Parameters.AddWithValue("$created", Now());
             command.Parameters.AddWithValue("$version", prediction.ModelVersion);
