@@ -13,6 +13,9 @@ namespace Classifier.Feedback;
 /// </summary>
 internal sealed partial class PostgreSqlFeedbackStore(PostgreSqlDatabase database, IImageStore images, TimeProvider time) : IFeedbackStore
 {
+    public Task<string> LogPredictionAsync(Prediction prediction, ReadOnlyMemory<byte> image, CancellationToken cancellationToken = default) =>
+        LogPredictionAsync(prediction, image, "", cancellationToken);
+
     public async Task<string> LogPredictionAsync(Prediction prediction, ReadOnlyMemory<byte> image, string clientId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(prediction);

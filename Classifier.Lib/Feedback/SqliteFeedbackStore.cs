@@ -101,6 +101,9 @@ internal sealed partial class SqliteFeedbackStore : IFeedbackStore, IDisposable
     {
     }
 
+    public Task<string> LogPredictionAsync(Prediction prediction, ReadOnlyMemory<byte> image, CancellationToken cancellationToken = default) =>
+        LogPredictionAsync(prediction, image, "", cancellationToken);
+
     public async Task<string> LogPredictionAsync(Prediction prediction, ReadOnlyMemory<byte> image, string clientId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(prediction);

@@ -1,6 +1,9 @@
+using System.Text.Json.Serialization;
+
 namespace Classifier.Privacy;
 
-/// <summary>What an erasure names.</summary>
+/// <summary>What an erasure names (by name in JSON: the erasure log is read by people).</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<ErasureScope>))]
 public enum ErasureScope
 {
     /// <summary>One prediction, by its id: its row, shadow answers, the corrections that name it, and its image unless something else refers to it.</summary>

@@ -20,7 +20,9 @@ public interface IPredictionService
     /// As <see cref="PredictAsync(ReadOnlyMemory{byte}, int, string?, CancellationToken)"/>, recording the prediction under
     /// <paramref name="recordedClientId"/>, the client whose data it is (<see cref="Privacy.IDataErasureService"/> finds it
     /// by that id), while <paramref name="clientId"/> only picks the experiment arm. The host records an anonymous caller
-    /// by its address, since <c>X-Client-Id</c> is the caller's to change.
+    /// by its address, since <c>X-Client-Id</c> is the caller's to change. An implementation that records no client may
+    /// leave this to the default, which ignores <paramref name="recordedClientId"/>.
     /// </summary>
-    Task<LoggedPrediction> PredictAsync(ReadOnlyMemory<byte> image, int top, string? clientId, string? recordedClientId, CancellationToken cancellationToken = default);
+    Task<LoggedPrediction> PredictAsync(ReadOnlyMemory<byte> image, int top, string? clientId, string? recordedClientId, CancellationToken cancellationToken = default) =>
+        PredictAsync(image, top, clientId, cancellationToken);
 }
