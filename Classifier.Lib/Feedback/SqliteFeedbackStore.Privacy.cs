@@ -12,7 +12,7 @@ internal sealed partial class SqliteFeedbackStore
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(erasedBy);
         var (predictionFilter, correctionFilter) = ErasureFilters(scope);
-        return RunInTransactionAsync(async transaction =>
+        return RunInTransactionAsync(durable: true, async transaction =>
         {
             var predictions = await ReadPairsAsync(transaction, $"SELECT id, image_hash FROM predictions WHERE {predictionFilter}",
                 [("$target", target)], cancellationToken).ConfigureAwait(false);
@@ -116,7 +116,7 @@ internal sealed partial class SqliteFeedbackStore
                 expired.Add(hash);
         }
 
-        int deleted = await RunInTransactionAsync(async transaction =>
+        int deleted = await RunInTransactionAsync(durable: false, async transaction =>
         {
             (string, object)[] before = [("$before", Format(predictionsBefore))];
             // A correction keeps its image's hash, label and sender: it stays, no longer naming the prediction.
@@ -137,16 +137,30 @@ internal sealed partial class SqliteFeedbackStore
         _ => throw new ArgumentOutOfRangeException(nameof(scope), scope, "Not an erasure scope."),
     };
 
-    /// <summary>Runs <paramref name="body"/> in one transaction while holding the connection; it commits when the body returns.</summary>
-    private async Task<T> RunInTransactionAsync<T>(Func<SqliteTransaction, Task<T>> body, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs <paramref name="body"/> in one transaction while holding the connection; it commits when the body returns,
+    /// with <c>synchronous=FULL</c> when <paramref name="durable"/> (an erasure the caller is told is done).
+    /// </summary>
+    private async Task<T> RunInTransactionAsync<T>(bool durable, Func<SqliteTransaction, Task<T>> body, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            using var transaction = _connection.BeginTransaction(deferred: false);
-            var result = await body(transaction).ConfigureAwait(false);
-            transaction.Commit();
-            return result;
+            // Set outside the transaction: SQLite reads it at commit, and the gate keeps other writes out meanwhile.
+            if (durable)
+                SetSynchronous(full: true);
+            try
+            {
+                using var transaction = _connection.BeginTransaction(deferred: false);
+                var result = await body(transaction).ConfigureAwait(false);
+                transaction.Commit();
+                return result;
+            }
+            finally
+            {
+                if (durable)
+                    SetSynchronous(full: false);
+            }
         }
         finally
         {

@@ -7,8 +7,12 @@ using Microsoft.Data.Sqlite;
 namespace Classifier.Feedback;
 
 /// <summary>
-/// The prediction log and corrections in SQLite (WAL), images in an <see cref="IImageStore"/>. A write that returned
-/// has been synced to the WAL file (<c>synchronous=FULL</c>), so it survives the process being killed and a power loss.
+/// The prediction log and corrections in SQLite (WAL), images in an <see cref="IImageStore"/>. Every write that returned
+/// survives the process being killed; a correction, a proposed class and an erasure are synced to the WAL file before
+/// they return (<c>synchronous=FULL</c>), so they survive a power loss too, with every write before them (the WAL is
+/// appended in order). The prediction log is written with <c>synchronous=NORMAL</c>: syncing every prediction would cost
+/// a cached <c>/predict</c> about 12 times its time (bench <c>durability</c>), and a prediction lost to a power loss
+/// loses only the chance to correct it by id.
 /// </summary>
 internal sealed partial class SqliteFeedbackStore : IFeedbackStore, IDisposable
 {
@@ -18,14 +22,16 @@ internal sealed partial class SqliteFeedbackStore : IFeedbackStore, IDisposable
     private readonly SqliteConnection _connection;
     private readonly IImageStore _images;
     private readonly TimeProvider _time;
+    private readonly bool _durableAcknowledgements;
 
     /// <summary>
-    /// The database at <c>STATE/feedback.db</c>, images in <paramref name="images"/>. <paramref name="synchronousFull"/>
-    /// false is <c>synchronous=NORMAL</c>, which loses the last acknowledged writes at a power loss: only the bench
-    /// (suite <c>durability</c>) asks for it, to measure what FULL costs.
+    /// The database at <c>STATE/feedback.db</c>, images in <paramref name="images"/>. <paramref name="durableAcknowledgements"/>
+    /// false writes corrections with <c>synchronous=NORMAL</c> too, which loses the last acknowledged ones at a power
+    /// loss: only the bench (suite <c>durability</c>) asks for it, to measure what FULL costs.
     /// </summary>
-    internal SqliteFeedbackStore(string statePath, IImageStore images, TimeProvider time, bool synchronousFull = true)
+    internal SqliteFeedbackStore(string statePath, IImageStore images, TimeProvider time, bool durableAcknowledgements = true)
     {
+        _durableAcknowledgements = durableAcknowledgements;
         ArgumentNullException.ThrowIfNull(images);
         ArgumentNullException.ThrowIfNull(time);
         _images = images;
@@ -34,8 +40,8 @@ internal sealed partial class SqliteFeedbackStore : IFeedbackStore, IDisposable
         Directory.CreateDirectory(root);
         _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path.Combine(root, "feedback.db"), Pooling = false }.ToString());
         _connection.Open();
-        // FULL syncs the WAL at every commit: a 202 from /feedback then survives a power loss, not only a killed process.
-        Execute($"PRAGMA journal_mode=WAL; PRAGMA synchronous={(synchronousFull ? "FULL" : "NORMAL")}; PRAGMA busy_timeout=10000;");
+        // NORMAL between acknowledgements; RunDurablyAsync raises it to FULL around each write a caller is told is kept.
+        Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;");
         Execute("""
             CREATE TABLE IF NOT EXISTS predictions (
                 id TEXT PRIMARY KEY,
@@ -157,7 +163,7 @@ internal sealed partial class SqliteFeedbackStore : IFeedbackStore, IDisposable
     {
         CorrectionInput.Validate(label, contributor);
         approve |= contributor.Role == ContributorRole.Admin;
-        await RunAsync(async command =>
+        await RunDurablyAsync(async command =>
         {
             command.CommandText = """
                 INSERT INTO label_proposals VALUES ($label, $now, $by, CASE WHEN $approve THEN $now END, CASE WHEN $approve THEN $by END)
@@ -233,7 +239,7 @@ internal sealed partial class SqliteFeedbackStore : IFeedbackStore, IDisposable
     private Task<string> InsertCorrectionAsync(string? predictionId, string hash, string label, Contributor contributor, CancellationToken cancellationToken)
     {
         var id = NewId();
-        return RunAsync(async command =>
+        return RunDurablyAsync(async command =>
         {
             command.CommandText = """
                 INSERT INTO corrections (id, created_utc, prediction_id, image_hash, label, client_id, role)
@@ -256,6 +262,28 @@ internal sealed partial class SqliteFeedbackStore : IFeedbackStore, IDisposable
     private static PredictionRecord ReadPrediction(SqliteDataReader reader) =>
         new(reader.GetString(0), ParseTime(reader.GetString(1)), reader.GetString(2), reader.GetString(3), reader.GetFloat(4), reader.GetString(5),
             reader.IsDBNull(6) ? null : JsonSerializer.Deserialize<List<LabelScore>>(reader.GetString(6), Json.Compact));
+
+    /// <summary>As <see cref="RunAsync"/>, committing with <c>synchronous=FULL</c>: what it wrote survives a power loss once it returns.</summary>
+    private Task<T> RunDurablyAsync<T>(Func<SqliteCommand, Task<T>> body, CancellationToken cancellationToken) =>
+        RunAsync(async command =>
+        {
+            // The setting is the connection's and is read at commit; the gate keeps other writes out meanwhile.
+            SetSynchronous(full: true);
+            try
+            {
+                return await body(command).ConfigureAwait(false);
+            }
+            finally
+            {
+                SetSynchronous(full: false);
+            }
+        }, cancellationToken);
+
+    private void SetSynchronous(bool full)
+    {
+        if (_durableAcknowledgements)
+            Execute(full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
+    }
 
     /// <summary>Runs <paramref name="body"/> on a fresh command while holding the connection.</summary>
     private async Task<T> RunAsync<T>(Func<SqliteCommand, Task<T>> body, CancellationToken cancellationToken)
