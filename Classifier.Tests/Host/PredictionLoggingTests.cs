@@ -4,6 +4,8 @@ using System.Reflection;
 using Classifier.Feedback;
 using Classifier.Host.Apis;
 using Classifier.Images;
+using Hangfire;
+using Hangfire.Storage;
 using Classifier.Tests.Infrastructure;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
@@ -29,6 +31,44 @@ public sealed class PredictionLoggingTests(SampleFixture sample)
         var store = factory.Services.GetRequiredService<IFeedbackStore>();
         Assert.Equal(ContentHash.Of(image), (await store.FindPredictionAsync(answer.PredictionId))!.ImageHash);
         Assert.Null(await store.ReadImageAsync(ContentHash.Of(image)));
+        Assert.Contains("classifier_images_not_stored_total 1", await factory.CreateClient().GetStringAsync("/metrics"));
+    }
+
+    [Fact]
+    public async Task RetentionJob_IsRecurringOnItsCron_AndAppliesThePolicy()
+    {
+        using var scope = await ServiceScope.CreateAsync(sample);
+        await using var factory = scope.Factory(new Dictionary<string, string?> { ["Classifier:Retention:Cron"] = "15 4 * * *" });
+        factory.CreateClient();
+
+        var storage = factory.Services.GetRequiredService<JobStorage>();
+        string cron;
+        using (var connection = storage.GetConnection())
+            cron = Assert.Single(connection.GetRecurringJobs(), j => j.Id == "retention").Cron;
+        factory.Services.GetRequiredService<IRecurringJobManager>().Trigger("retention");
+        var (state, result) = await WaitForRecurringRunAsync(storage, "retention");
+
+        Assert.Equal("15 4 * * *", cron);
+        Assert.Equal("Succeeded", state);
+        Assert.Equal("\"0 uncorrected images and 0 prediction rows expired\"", result);
+    }
+
+    /// <summary>The state and result of the job a trigger of <paramref name="recurringId"/> queued, once it has finished.</summary>
+    private static async Task<(string? State, string? Result)> WaitForRecurringRunAsync(JobStorage storage, string recurringId)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        while (true)
+        {
+            using (var connection = storage.GetConnection())
+            {
+                var jobId = connection.GetRecurringJobs().Single(j => j.Id == recurringId).LastJobId;
+                var state = jobId is null ? null : connection.GetStateData(jobId);
+                if (state?.Name is "Succeeded" or "Failed" or "Deleted")
+                    return (state.Name, state.Data.TryGetValue("Result", out var result) ? result : null);
+            }
+            // The job runs on the Hangfire server's own thread; its storage is the only signal to wait on.
+            await Task.Delay(200, timeout.Token);
+        }
     }
 
     [Fact]
