@@ -17,7 +17,7 @@ internal sealed partial class ImageQuota(IImageStore images, IOptions<Classifier
     private long _storedBytes = -1;
     private long _admittedBytes;
     private long _refusedImages;
-    private DateTimeOffset _readUtc;
+    private long _readUtcTicks; // a DateTimeOffset is two words: read and written whole through Interlocked
 
     /// <summary>Images refused for the quota since start.</summary>
     internal long RefusedImages => Interlocked.Read(ref _refusedImages);
@@ -28,7 +28,7 @@ internal sealed partial class ImageQuota(IImageStore images, IOptions<Classifier
         long max = options.Value.Retention.MaxImageStoreBytes;
         if (max == 0)
             return true;
-        if (Interlocked.Read(ref _storedBytes) < 0 || time.GetUtcNow() - _readUtc >= RefreshInterval)
+        if (Interlocked.Read(ref _storedBytes) < 0 || Stale())
             await RefreshAsync(cancellationToken).ConfigureAwait(false);
         if (Interlocked.Read(ref _storedBytes) + Interlocked.Read(ref _admittedBytes) + bytes > max)
         {
@@ -45,13 +45,13 @@ internal sealed partial class ImageQuota(IImageStore images, IOptions<Classifier
         try
         {
             // Another request may have read it while this one waited.
-            if (Interlocked.Read(ref _storedBytes) >= 0 && time.GetUtcNow() - _readUtc < RefreshInterval)
+            if (Interlocked.Read(ref _storedBytes) >= 0 && !Stale())
                 return;
             var read = time.GetUtcNow();
             long stored = await images.GetStoredBytesAsync(cancellationToken).ConfigureAwait(false);
             Interlocked.Exchange(ref _admittedBytes, 0);
             Interlocked.Exchange(ref _storedBytes, stored);
-            _readUtc = read;
+            Interlocked.Exchange(ref _readUtcTicks, read.UtcTicks);
             if (stored >= options.Value.Retention.MaxImageStoreBytes)
                 LogOverQuota(logger, stored, options.Value.Retention.MaxImageStoreBytes);
         }
@@ -60,6 +60,8 @@ internal sealed partial class ImageQuota(IImageStore images, IOptions<Classifier
             _refresh.Release();
         }
     }
+
+    private bool Stale() => time.GetUtcNow().UtcTicks - Interlocked.Read(ref _readUtcTicks) >= RefreshInterval.Ticks;
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The image store holds {StoredBytes} bytes, at or past Classifier:Retention:MaxImageStoreBytes ({MaxBytes}): new predictions' images are not stored until retention or erasure frees space")]
     private static partial void LogOverQuota(ILogger logger, long storedBytes, long maxBytes);
