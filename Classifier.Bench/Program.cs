@@ -17,6 +17,7 @@ var suites = new Dictionary<string, Func<BenchContext, SuiteReport>>(StringCompa
     ["int8"] = Int8Suite.Run,
     ["active"] = ActiveSuite.Run,
     ["privacy"] = PrivacySuite.Run,
+    ["durability"] = DurabilitySuite.Run,
 };
 
 if (args.Length == 0 || args[0] is "-h" or "--help")

@@ -67,6 +67,7 @@ internal static partial class ServiceHosting
         api.MapModelsApi();
         api.MapExperimentsApi();
         api.MapRetrainApi();
+        api.MapDataApi();
         app.MapRetrainDashboard();
         app.MapConsole();
         app.MapMetrics("/metrics", metrics.Registry);

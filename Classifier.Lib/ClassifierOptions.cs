@@ -96,6 +96,9 @@ public sealed class ClassifierOptions
     /// <summary>How the lifelong-learning loop retrains, judges and keeps versions.</summary>
     public Learning.RetrainOptions Retrain { get; set; } = new();
 
+    /// <summary>How long what callers sent is kept, and the image store's quota (section <c>Classifier:Retention</c>).</summary>
+    public Privacy.RetentionOptions Retention { get; set; } = new();
+
     /// <summary>
     /// Where the prediction log, corrections, stored images and experiment settings are kept (section
     /// <c>Classifier:Storage</c>): SQLite and files under <see cref="StatePath"/> by default, or one PostgreSQL database
@@ -150,6 +153,7 @@ public sealed class ClassifierOptions
         failures.AddRange(Retrain.Problems());
         failures.AddRange(Canary.Problems());
         failures.AddRange(Storage.Problems());
+        failures.AddRange(Retention.Problems());
         return failures;
     }
 

@@ -72,6 +72,9 @@ public sealed class ClassifierWorkspace : IDisposable
 
     internal Featurizer Featurizer => _featurizer.Value;
 
+    /// <summary>The embedding cache the featurizer reads, for erasure and retention.</summary>
+    internal IEmbeddingCache EmbeddingCache => _cache.Value;
+
     internal ModelLoader Loader => _loader.Value;
 
     internal TrainingPipeline Pipeline => _pipeline.Value;

@@ -13,6 +13,7 @@ internal static class OpenApiDescription
         ["Models"] = "Registered versions, the one in service, promotion and rollback.",
         ["Experiments"] = "A/B test, shadow and canary: their figures and (admin) their configuration.",
         ["Learning"] = "Retraining: queue one, and see how it went.",
+        ["Data"] = "Erasure and access (admin): delete a prediction, an image or a client's data; what is held about a client; the erasure log.",
         ["Health"] = "Alive and ready.",
     };
 

@@ -41,7 +41,7 @@ internal static class PredictionApi
     {
         int count = ValidateTop(top, service.Value);
         var image = await ImageUpload.ReadSingleAsync(request, "image", options.Value.Images, cancellationToken);
-        return TypedResults.Ok(await PredictOneAsync(image, count, ClientId(request), predictions, metrics, cancellationToken));
+        return TypedResults.Ok(await PredictOneAsync(image, count, ClientId(request), Callers.DataSubject(request.HttpContext, service.Value), predictions, metrics, cancellationToken));
     }
 
     /// <summary>
@@ -52,6 +52,7 @@ internal static class PredictionApi
     private static async Task<Ok<BatchPredictResponse>> BatchPredictAsync(HttpRequest request, int? top, IPredictionService predictions, ServiceMetrics metrics, IOptions<ClassifierOptions> options, IOptions<ServiceOptions> service, CancellationToken cancellationToken)
     {
         int count = ValidateTop(top, service.Value);
+        var recordedClient = Callers.DataSubject(request.HttpContext, service.Value);
         var uploads = await ImageUpload.ReadBatchAsync(request, "images", service.Value.MaxBatchImages, options.Value.Images, cancellationToken);
 
         var results = new List<BatchItem>(uploads.Count);
@@ -66,7 +67,7 @@ internal static class PredictionApi
             }
             try
             {
-                results.Add(new BatchItem(i, upload.FileName, await PredictOneAsync(upload.Image!, count, ClientId(request), predictions, metrics, cancellationToken), null));
+                results.Add(new BatchItem(i, upload.FileName, await PredictOneAsync(upload.Image!, count, ClientId(request), recordedClient, predictions, metrics, cancellationToken), null));
             }
             catch (InvalidImageException e)
             {
@@ -76,10 +77,10 @@ internal static class PredictionApi
         return TypedResults.Ok(new BatchPredictResponse(results));
     }
 
-    private static async Task<PredictResponse> PredictOneAsync(byte[] image, int top, string? clientId, IPredictionService predictions, ServiceMetrics metrics,
+    private static async Task<PredictResponse> PredictOneAsync(byte[] image, int top, string? clientId, string recordedClient, IPredictionService predictions, ServiceMetrics metrics,
         CancellationToken cancellationToken)
     {
-        var (prediction, id) = await predictions.PredictAsync(image, top, clientId, cancellationToken);
+        var (prediction, id) = await predictions.PredictAsync(image, top, clientId, recordedClient, cancellationToken);
         metrics.Predicted(prediction);
         return new PredictResponse(prediction.Label, prediction.Confidence, prediction.Top, prediction.ModelVersion, id, TierName(prediction.Tier));
     }
@@ -104,7 +105,7 @@ internal static class PredictionApi
 /// <param name="Confidence">Its probability.</param>
 /// <param name="Top">The best classes with their probabilities, best first.</param>
 /// <param name="ModelVersion">The version that answered.</param>
-/// <param name="PredictionId">Names this prediction in <c>POST /feedback</c>.</param>
+/// <param name="PredictionId">Names this prediction in <c>POST /feedback</c>; empty when the prediction could not be logged (the answer still stands).</param>
 /// <param name="Tier">Which tier of the cascade answered: <c>first</c> (the cheap first tier, confident enough) or <c>full</c> (backbone and head).</param>
 public sealed record PredictResponse(string Class, float Confidence, IReadOnlyList<LabelScore> Top, string ModelVersion, string PredictionId, string Tier);
 

@@ -11,7 +11,7 @@ namespace Classifier.Host.Jobs;
 /// <summary>
 /// Hangfire on the storage the library uses (<c>Classifier:Storage:Provider</c>): SQLite under the state folder, or the
 /// same PostgreSQL database (schema <c>hangfire</c>, which Hangfire.PostgreSql creates and migrates itself), so that
-/// replicas share one queue and one retrain lock. The retrain jobs, their server and the dashboard at <c>/hangfire</c>.
+/// replicas share one queue and one retrain lock. The retrain and retention jobs, their server and the dashboard at <c>/hangfire</c>.
 /// </summary>
 internal static class RetrainJobsHosting
 {
@@ -45,6 +45,7 @@ internal static class RetrainJobsHosting
         // One worker: a retrain uses every core it can get, and two never run at once anyway.
         services.AddHangfireServer(server => server.WorkerCount = 1);
         services.AddTransient<RetrainJob>();
+        services.AddTransient<RetentionJob>();
         services.AddSingleton<DashboardAuthorizationFilter>();
         return services;
     }
@@ -58,6 +59,8 @@ internal static class RetrainJobsHosting
         // Never scheduled: the dashboard's "Trigger now" on this one retrains even without new feedback.
         jobs.AddOrUpdate<RetrainJob>(RetrainJob.ForcedRecurringId, job => job.RunAsync(true, "dashboard", CancellationToken.None),
             Cron.Never(), new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
+        jobs.AddOrUpdate<RetentionJob>(RetentionJob.RecurringId, job => job.RunAsync(CancellationToken.None),
+            settings.Retention.Cron, new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
 
         DashboardAuthorizationFilter.UseDashboardLogin(app);
         app.UseHangfireDashboard(DashboardAuthorizationFilter.Path, new DashboardOptions

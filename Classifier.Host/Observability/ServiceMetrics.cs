@@ -35,6 +35,7 @@ internal sealed class ServiceMetrics
         var shadowDropped = factory.CreateCounter("classifier_shadow_dropped_total", "Requests the shadow skipped because its queue was full.");
         var canaryPercent = factory.CreateGauge("classifier_canary_percent", "Share of callers (percent) the running canary answers; 0 when none runs.");
         var canaryRollbacks = factory.CreateCounter("classifier_canary_rollbacks_total", "Canaries rolled back automatically (failing accuracy or error rate, or no longer loading).");
+        var imagesNotStored = factory.CreateCounter("classifier_images_not_stored_total", "Predictions answered and logged without storing their image, the image store being past Classifier:Retention:MaxImageStoreBytes.");
         Registry.AddBeforeCollectCallback(() =>
         {
             reloads.IncTo(status.Reloads);
@@ -51,6 +52,7 @@ internal sealed class ServiceMetrics
             shadowDropped.IncTo(counters.ShadowDropped);
             canaryPercent.Set(counters.CanaryPercent);
             canaryRollbacks.IncTo(counters.CanaryRollbacks);
+            imagesNotStored.IncTo(counters.ImagesNotStored);
         });
     }
 

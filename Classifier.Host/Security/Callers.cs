@@ -63,6 +63,19 @@ internal static class Callers
             : Identify(http, options);
     }
 
+    /// <summary>
+    /// The client a prediction is recorded under, for erasure and access (<c>/data/clients/{clientId}</c>): as
+    /// <see cref="Identify"/> names it, so a caller's predictions and corrections share one id. Predictions need no key,
+    /// so a key that matches none is not refused here: the caller is recorded by its address, as an anonymous one.
+    /// </summary>
+    internal static string DataSubject(HttpContext http, ServiceOptions options)
+    {
+        var sent = http.Request.Headers[AdminApiKeyFilter.HeaderName].ToString();
+        return sent.Length > 0 && RoleOfKey(sent, options) is null
+            ? http.Connection.RemoteIpAddress?.ToString() ?? "no-address"
+            : Identify(http, options).ClientId;
+    }
+
     /// <summary>The key that <paramref name="sent"/> is, if it is the admin's or a labeler's; for the console's sign-in.</summary>
     internal static ContributorRole? RoleOfKey(string sent, ServiceOptions options)
     {

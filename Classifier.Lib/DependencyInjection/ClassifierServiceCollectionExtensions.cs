@@ -69,6 +69,7 @@ public static class ClassifierServiceCollectionExtensions
             : new FileExperimentSettingsStore(Options(sp).StatePath));
 
         // Serving.
+        services.TryAddSingleton<ImageQuota>();
         services.TryAddSingleton(sp => new PredictionCache(Options(sp).PredictionCacheSize));
         services.TryAddSingleton(sp => new PredictionGate(Options(sp).MaxConcurrentPredictions, Options(sp).MaxQueuedPredictions, Options(sp).MaxQueuedPredictionBytes));
         services.TryAddSingleton<ServiceHealth>();
@@ -101,6 +102,8 @@ public static class ClassifierServiceCollectionExtensions
         services.TryAddSingleton<IFeedbackService, FeedbackService>();
         services.TryAddSingleton<IRetrainService, RetrainService>();
         services.TryAddSingleton<IServingStatistics, ServingStatisticsReader>();
+        services.TryAddSingleton<IDataRetentionService, DataRetentionService>();
+        services.TryAddSingleton<IDataErasureService, DataErasureService>();
 
         // Background services, in this order: the database schema is migrated (PostgreSQL only), the current version is
         // loaded, then the experiments are restored, then the canary is judged; the first model is trained only when

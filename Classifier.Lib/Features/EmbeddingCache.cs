@@ -33,6 +33,8 @@ internal sealed class EmbeddingCache : IEmbeddingCache
                 vector BLOB NOT NULL,
                 created_utc TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
                 PRIMARY KEY (backbone, hash)) WITHOUT ROWID;
+            -- an erased or expired image's vectors, under every backbone
+            CREATE INDEX IF NOT EXISTS embeddings_by_hash ON embeddings(hash);
             """);
         _select = _connection.CreateCommand();
         _select.CommandText = "SELECT vector FROM embeddings WHERE backbone = $backbone AND hash = $hash";
@@ -85,6 +87,17 @@ internal sealed class EmbeddingCache : IEmbeddingCache
             command.CommandText = "SELECT COUNT(*) FROM embeddings WHERE backbone = $backbone";
             command.Parameters.AddWithValue("$backbone", backboneId);
             return (long)command.ExecuteScalar()!;
+        }
+    }
+
+    public int Remove(string hash)
+    {
+        lock (_gate)
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "DELETE FROM embeddings WHERE hash = $hash";
+            command.Parameters.AddWithValue("$hash", hash);
+            return command.ExecuteNonQuery();
         }
     }
 

@@ -15,4 +15,7 @@ internal interface IEmbeddingCache : IDisposable
 
     /// <summary>How many vectors are kept for <paramref name="backboneId"/>.</summary>
     long Count(string backboneId);
+
+    /// <summary>Removes the vectors of image <paramref name="hash"/> under every backbone (an erased or expired image); returns how many there were.</summary>
+    int Remove(string hash);
 }

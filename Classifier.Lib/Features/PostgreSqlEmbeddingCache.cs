@@ -52,5 +52,14 @@ internal sealed class PostgreSqlEmbeddingCache(PostgreSqlDatabase database) : IE
         return (long)command.ExecuteScalar()!;
     }
 
+    public int Remove(string hash)
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "DELETE FROM embeddings WHERE hash = $1";
+        command.Parameters.Add(new() { Value = hash });
+        return command.ExecuteNonQuery();
+    }
+
     public void Dispose() => database.Dispose();
 }

@@ -110,6 +110,28 @@ internal sealed class FileImageStore : IImageStore, ISealedImageStore
             DurableFiles.FlushFolder(Root);
     }
 
+    public Task<bool> DeleteAsync(string hash, CancellationToken cancellationToken = default)
+    {
+        var path = PathOf(hash);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!File.Exists(path))
+            return Task.FromResult(false);
+        File.Delete(path);
+        return Task.FromResult(true);
+    }
+
+    public Task<long> GetStoredBytesAsync(CancellationToken cancellationToken = default) => Task.Run(() =>
+    {
+        // Temporary files of writes under way count too: they are on the disk the quota protects.
+        long total = 0;
+        foreach (var file in new DirectoryInfo(Root).EnumerateFiles("*", SearchOption.AllDirectories))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            total += file.Length;
+        }
+        return total;
+    }, cancellationToken);
+
     private string PathOf(string hash)
     {
         // The hash is ours (hex SHA-256), never a caller's string; checking keeps it from ever becoming a path.

@@ -1,3 +1,4 @@
+using Classifier.Privacy;
 using Classifier.Serving;
 
 namespace Classifier.Feedback;
@@ -9,8 +10,16 @@ namespace Classifier.Feedback;
 /// </summary>
 public interface IFeedbackStore
 {
-    /// <summary>Logs a prediction and keeps its image; returns the prediction id.</summary>
-    Task<string> LogPredictionAsync(Prediction prediction, ReadOnlyMemory<byte> image, CancellationToken cancellationToken = default);
+    /// <summary>Logs a prediction and keeps its image; returns the prediction id. The prediction is recorded under no client.</summary>
+    Task<string> LogPredictionAsync(Prediction prediction, ReadOnlyMemory<byte> image, CancellationToken cancellationToken = default) =>
+        LogPredictionAsync(prediction, image, "", cancellationToken);
+
+    /// <summary>
+    /// Logs a prediction made for <paramref name="clientId"/> (whose data <see cref="GetClientDataAsync"/> and
+    /// <see cref="EraseAsync"/> find by it; empty for none) and keeps its image, unless <paramref name="image"/> is empty
+    /// (over the image store's quota): the prediction is logged all the same. Returns the prediction id.
+    /// </summary>
+    Task<string> LogPredictionAsync(Prediction prediction, ReadOnlyMemory<byte> image, string clientId, CancellationToken cancellationToken = default);
 
     /// <summary>A logged prediction, or null.</summary>
     Task<PredictionRecord?> FindPredictionAsync(string predictionId, CancellationToken cancellationToken = default);
@@ -74,4 +83,26 @@ public interface IFeedbackStore
 
     /// <summary>Predictions and corrections per UTC day since <paramref name="sinceUtc"/>, oldest first; days with neither are left out.</summary>
     Task<IReadOnlyList<DailyActivity>> GetDailyActivityAsync(DateTimeOffset sinceUtc, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Deletes what <paramref name="target"/> names in <paramref name="scope"/> (see <see cref="ErasureScope"/>): prediction
+    /// rows, their shadow answers, corrections, and the stored images no remaining row refers to (for
+    /// <see cref="ErasureScope.Image"/>, that image in any case); records the erasure in the erasure log. Nothing to erase
+    /// is not an error: the erasure is recorded with zero counts.
+    /// </summary>
+    Task<ErasureResult> EraseAsync(ErasureScope scope, string target, string erasedBy, CancellationToken cancellationToken = default);
+
+    /// <summary>The erasure log, oldest first.</summary>
+    Task<IReadOnlyList<ErasureRecord>> GetErasuresAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>The predictions and corrections recorded under <paramref name="clientId"/>, oldest first, and the hashes of their images.</summary>
+    Task<ClientData> GetClientDataAsync(string clientId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Deletes the stored images that no correction refers to and whose newest prediction is older than
+    /// <paramref name="uncorrectedImagesBefore"/>, then the prediction rows older than <paramref name="predictionsBefore"/>
+    /// with their shadow answers; corrections that named those predictions stay, without the id (they keep their image's
+    /// hash, label and sender: what learning needs).
+    /// </summary>
+    Task<RetentionSweep> ApplyRetentionAsync(DateTimeOffset uncorrectedImagesBefore, DateTimeOffset predictionsBefore, CancellationToken cancellationToken = default);
 }

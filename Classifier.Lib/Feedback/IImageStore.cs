@@ -12,4 +12,10 @@ public interface IImageStore
 
     /// <summary>The bytes kept under <paramref name="hash"/>, or null when none are. Throws <see cref="ArgumentException"/> when <paramref name="hash"/> is not a content hash.</summary>
     Task<byte[]?> ReadAsync(string hash, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes the bytes kept under <paramref name="hash"/>; false when none were. Throws <see cref="ArgumentException"/> when <paramref name="hash"/> is not a content hash.</summary>
+    Task<bool> DeleteAsync(string hash, CancellationToken cancellationToken = default);
+
+    /// <summary>The bytes the store holds in all (for the quota, <see cref="Privacy.RetentionOptions.MaxImageStoreBytes"/>); may cost a pass over the store.</summary>
+    Task<long> GetStoredBytesAsync(CancellationToken cancellationToken = default);
 }

@@ -12,16 +12,21 @@ namespace Classifier.Feedback;
 /// <see cref="IImageStore"/>. A write that returned is committed. Corrections are ordered by an identity column, so
 /// "the latest correction" means the same row to every replica.
 /// </summary>
-internal sealed class PostgreSqlFeedbackStore(PostgreSqlDatabase database, IImageStore images, TimeProvider time) : IFeedbackStore
+internal sealed partial class PostgreSqlFeedbackStore(PostgreSqlDatabase database, IImageStore images, TimeProvider time) : IFeedbackStore
 {
-    public async Task<string> LogPredictionAsync(Prediction prediction, ReadOnlyMemory<byte> image, CancellationToken cancellationToken = default)
+    public Task<string> LogPredictionAsync(Prediction prediction, ReadOnlyMemory<byte> image, CancellationToken cancellationToken = default) =>
+        LogPredictionAsync(prediction, image, "", cancellationToken);
+
+    public async Task<string> LogPredictionAsync(Prediction prediction, ReadOnlyMemory<byte> image, string clientId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(prediction);
+        ArgumentNullException.ThrowIfNull(clientId);
         cancellationToken.ThrowIfCancellationRequested();
-        await images.PutDeidentifiedAsync(prediction.ImageHash, image, cancellationToken).ConfigureAwait(false);
+        if (!image.IsEmpty)
+            await images.PutDeidentifiedAsync(prediction.ImageHash, image, cancellationToken).ConfigureAwait(false);
         var id = NewId();
-        await ExecuteAsync("INSERT INTO predictions (id, created_utc, model_version, label, confidence, image_hash, top_json) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb)",
-            [id, Now(), prediction.ModelVersion, prediction.Label, prediction.Confidence, prediction.ImageHash, JsonSerializer.Serialize(prediction.Top, Json.Compact)],
+        await ExecuteAsync("INSERT INTO predictions (id, created_utc, model_version, label, confidence, image_hash, top_json, client_id) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8)",
+            [id, Now(), prediction.ModelVersion, prediction.Label, prediction.Confidence, prediction.ImageHash, JsonSerializer.Serialize(prediction.Top, Json.Compact), clientId],
             cancellationToken).ConfigureAwait(false);
         return id;
     }

@@ -92,4 +92,23 @@ internal sealed class PostgreSqlImageStore(PostgreSqlDatabase database, Encrypti
         command.Parameters.Add(new() { Value = blob, NpgsqlDbType = NpgsqlDbType.Bytea });
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
+
+    public async Task<bool> DeleteAsync(string hash, CancellationToken cancellationToken = default)
+    {
+        ContentHash.ThrowIfNotAHash(hash);
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "DELETE FROM images WHERE hash = $1";
+        command.Parameters.Add(new() { Value = hash });
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0;
+    }
+
+    public async Task<long> GetStoredBytesAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        // pg_column_size is the stored (possibly compressed) size, read without fetching the value out of TOAST.
+        command.CommandText = "SELECT COALESCE(SUM(pg_column_size(bytes)), 0)::bigint FROM images";
+        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
 }

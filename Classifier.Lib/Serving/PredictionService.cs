@@ -1,15 +1,22 @@
 using Classifier.Experiments;
 using Classifier.Feedback;
+using Classifier.Privacy;
+using Microsoft.Extensions.Logging;
 
 namespace Classifier.Serving;
 
 /// <summary>
 /// Predict (inside the <see cref="PredictionGate"/>) → log → offer to the shadow, in that order: the shadow's answer names
-/// the logged prediction, and never delays the caller.
+/// the logged prediction, and never delays the caller. Logging never fails a prediction: over the image store's quota
+/// the image is not kept, and when a store fails the answer goes out all the same.
 /// </summary>
-internal sealed class PredictionService(ExperimentRouter router, PredictionGate gate, IFeedbackStore log) : IPredictionService
+internal sealed partial class PredictionService(ExperimentRouter router, PredictionGate gate, IFeedbackStore log, ImageQuota quota,
+    ILogger<PredictionService> logger) : IPredictionService
 {
-    public async Task<LoggedPrediction> PredictAsync(ReadOnlyMemory<byte> image, int top = 5, string? clientId = null, CancellationToken cancellationToken = default)
+    public Task<LoggedPrediction> PredictAsync(ReadOnlyMemory<byte> image, int top = 5, string? clientId = null, CancellationToken cancellationToken = default) =>
+        PredictAsync(image, top, clientId, clientId, cancellationToken);
+
+    public async Task<LoggedPrediction> PredictAsync(ReadOnlyMemory<byte> image, int top, string? clientId, string? recordedClientId, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(top);
         cancellationToken.ThrowIfCancellationRequested();
@@ -20,9 +27,42 @@ internal sealed class PredictionService(ExperimentRouter router, PredictionGate 
         using (await gate.EnterAsync(PredictionGate.CostOf(image.Span), cancellationToken).ConfigureAwait(false))
         {
             routed = router.Predict(image.Span, top, clientId);
-            id = await log.LogPredictionAsync(routed.Prediction, image, cancellationToken).ConfigureAwait(false);
+            id = await LogAsync(routed.Prediction, image, recordedClientId ?? "", cancellationToken).ConfigureAwait(false);
         }
-        router.OfferToShadow(id, routed, image);
+        // The shadow's answer is logged against the prediction: without one, there is nothing to compare it with.
+        if (id.Length > 0)
+            router.OfferToShadow(id, routed, image);
         return new LoggedPrediction(routed.Prediction, id);
     }
+
+    /// <summary>The prediction's id once logged; without its image when the quota is reached or the image store fails; empty when it could not be logged at all.</summary>
+    private async Task<string> LogAsync(Prediction prediction, ReadOnlyMemory<byte> image, string client, CancellationToken cancellationToken)
+    {
+        var kept = image;
+        try
+        {
+            if (!await quota.TryAdmitAsync(image.Length, cancellationToken).ConfigureAwait(false))
+                kept = ReadOnlyMemory<byte>.Empty;
+            return await log.LogPredictionAsync(prediction, kept, client, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogNotLogged(logger, kept.IsEmpty ? "the prediction" : "the prediction with its image", e);
+        }
+        if (kept.IsEmpty)
+            return "";
+        try
+        {
+            // The image store may be what failed (a full disk): the prediction without its image may still be logged.
+            return await log.LogPredictionAsync(prediction, ReadOnlyMemory<byte>.Empty, client, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogNotLogged(logger, "the prediction", e);
+            return "";
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not log {What}; the answer went out without it")]
+    private static partial void LogNotLogged(ILogger logger, string what, Exception exception);
 }

@@ -9,5 +9,6 @@ namespace Classifier.Serving;
 /// <param name="ShadowDropped">Requests the shadow skipped because its queue was full.</param>
 /// <param name="CanaryPercent">Share of callers the running canary answers; 0 when none runs.</param>
 /// <param name="CanaryRollbacks">Canaries rolled back automatically.</param>
+/// <param name="ImagesNotStored">Predictions whose image was not stored because the image store was past its quota (<see cref="Privacy.RetentionOptions.MaxImageStoreBytes"/>).</param>
 public sealed record ServingStatistics(long CacheHits, long CacheMisses, int CacheEntries, long ShadowAnswered, long ShadowFailed, long ShadowDropped,
-    double CanaryPercent, long CanaryRollbacks);
+    double CanaryPercent, long CanaryRollbacks, long ImagesNotStored = 0);

@@ -95,6 +95,25 @@ public static class PostgreSqlSchema
                 xml text NOT NULL,
                 created_utc timestamptz NOT NULL DEFAULT now());
             """),
+        ("whom each prediction was made for; the erasure log; indexes for erasure and retention", """
+            -- erasure and access by client (issue 14); predictions logged before name no client
+            ALTER TABLE predictions ADD COLUMN client_id text NOT NULL DEFAULT '';
+            CREATE INDEX predictions_by_client ON predictions (client_id);
+            CREATE INDEX corrections_by_client ON corrections (client_id);
+            -- erasure by image, and retention: the newest prediction of each image
+            CREATE INDEX predictions_by_image ON predictions (image_hash, created_utc);
+            CREATE INDEX embeddings_by_hash ON embeddings (hash);
+            -- what was erased, when and by whom; never the data
+            CREATE TABLE erasures (
+                seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                erased_utc timestamptz NOT NULL,
+                scope text NOT NULL,
+                target text NOT NULL,
+                erased_by text NOT NULL,
+                predictions integer NOT NULL,
+                corrections integer NOT NULL,
+                images integer NOT NULL);
+            """),
     ];
 
     /// <summary>The schema version this build uses.</summary>

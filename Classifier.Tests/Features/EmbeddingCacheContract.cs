@@ -72,6 +72,23 @@ public abstract class EmbeddingCacheContract : IAsyncLifetime
     }
 
     [DatabaseFact]
+    public void Remove_DeletesTheImagesVectorsUnderEveryBackbone_AndNoOther()
+    {
+        using var cache = Open();
+        cache.Put("resnet18-aaaaaaaaaaaa", Hash(1), [1f]);
+        cache.Put("resnet18-bbbbbbbbbbbb", Hash(1), [2f]);
+        cache.Put("resnet18-aaaaaaaaaaaa", Hash(2), [3f]);
+
+        int removed = cache.Remove(Hash(1));
+
+        Assert.Equal(2, removed);
+        Assert.False(cache.TryGet("resnet18-aaaaaaaaaaaa", Hash(1), out _));
+        Assert.False(cache.TryGet("resnet18-bbbbbbbbbbbb", Hash(1), out _));
+        Assert.True(cache.TryGet("resnet18-aaaaaaaaaaaa", Hash(2), out _));
+        Assert.Equal(0, cache.Remove(Hash(1)));
+    }
+
+    [DatabaseFact]
     public void Put_SameHashUnderTwoBackbones_KeepsBothApart()
     {
         using var cache = Open();

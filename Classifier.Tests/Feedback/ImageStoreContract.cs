@@ -170,4 +170,35 @@ public abstract class ImageStoreContract : IAsyncLifetime
         Assert.True(SealedImage.IsSealedWith(await ReadBlobAsync(hash), Keys.Current));
         Assert.Equal(ImageDeidentifier.Strip(photo.Bytes), await store.ReadAsync(hash));
     }
+
+    [DatabaseFact]
+    public async Task DeleteAsync_RemovesTheImage_AndASecondDeleteFindsNothing()
+    {
+        var store = CreateStore();
+        await store.PutAsync(Hash, Bytes);
+
+        bool first = await store.DeleteAsync(Hash);
+        bool second = await store.DeleteAsync(Hash);
+
+        Assert.Equal((true, false), (first, second));
+        Assert.Null(await store.ReadAsync(Hash));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => store.DeleteAsync("../../etc/passwd"));
+    }
+
+    [DatabaseFact]
+    public async Task GetStoredBytesAsync_CountsWhatIsKeptAndFallsWhenAnImageIsDeleted()
+    {
+        var store = CreateStore();
+        byte[] large = new byte[10_000];
+        Random.Shared.NextBytes(large); // incompressible, so a database's stored size is close to its length
+        await store.PutAsync(Hash, Bytes);
+        await store.PutAsync(ContentHash.Of(large), large);
+
+        long both = await store.GetStoredBytesAsync();
+        await store.DeleteAsync(ContentHash.Of(large));
+        long one = await store.GetStoredBytesAsync();
+
+        Assert.InRange(both, Bytes.Length + large.Length, Bytes.Length + large.Length + 1_000);
+        Assert.InRange(one, Bytes.Length, Bytes.Length + 1_000);
+    }
 }

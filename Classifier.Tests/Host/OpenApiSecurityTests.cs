@@ -13,6 +13,8 @@ public sealed class OpenApiSecurityTests(SampleFixture sample)
         "put /experiments/ab", "delete /experiments/ab", "put /experiments/shadow", "delete /experiments/shadow",
         "put /experiments/canary", "delete /experiments/canary", "post /experiments/canary/evaluate",
         "get /new-classes", "post /new-classes/{label}/approve", "get /retrain/{jobId}",
+        "delete /data/predictions/{predictionId}", "delete /data/images/{sha256}", "delete /data/clients/{clientId}",
+        "get /data/clients/{clientId}", "get /data/erasures",
     ];
 
     [Fact]

@@ -29,7 +29,8 @@ internal sealed class TryModel(IOptions<ServiceOptions> options, IOptions<Classi
             if (image is null)
                 throw new InvalidImageException(ImageErrorKind.Empty, "Choose an image file first.");
             var bytes = await ImageUpload.ReadFileAsync(image, classifier.Value.Images, cancellationToken);
-            Result = await predictions.PredictAsync(bytes, 5, clientId: null, cancellationToken);
+            // Recorded under the signed-in caller, as /predict records its callers, so erasure and access find it.
+            Result = await predictions.PredictAsync(bytes, 5, clientId: null, Caller.ClientId, cancellationToken);
             metrics.Predicted(Result.Prediction);
             return Page();
         }
