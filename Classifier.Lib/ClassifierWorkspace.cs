@@ -24,6 +24,7 @@ public sealed class ClassifierWorkspace : IDisposable
     private readonly Lazy<Featurizer> _featurizer;
     private readonly Lazy<ModelLoader> _loader;
     private readonly Lazy<TrainingPipeline> _pipeline;
+    private readonly Storage.PostgreSqlDatabase? _database;
 
     /// <summary>Creates a workspace; throws <see cref="ArgumentException"/> naming every invalid setting. Nothing is loaded until it is used.</summary>
     public ClassifierWorkspace(ClassifierOptions options) : this(options, TimeProvider.System, validated: false)
@@ -38,10 +39,13 @@ public sealed class ClassifierWorkspace : IDisposable
             options.ThrowIfInvalid();
         Options = options;
         _time = time;
-        Registry = new ModelRegistry(options.ModelsPath, time);
+        if (options.Storage.Provider == Storage.StorageProvider.PostgreSql)
+            _database = new Storage.PostgreSqlDatabase(options.Storage.ConnectionString!);
+        // With PostgreSQL the models folder is this process's cache of the versions in the database.
+        Registry = _database is null ? new ModelRegistry(options.ModelsPath, time) : new PostgreSqlModelRegistry(_database, options.ModelsPath, time);
         _backbone = new Lazy<OnnxBackbone>(() => new OnnxBackbone(options.Backbone));
         _cache = new Lazy<IEmbeddingCache>(() => options.EmbeddingCacheInDatabase
-            ? new PostgreSqlEmbeddingCache(new Storage.PostgreSqlDatabase(options.Storage.ConnectionString!))
+            ? new PostgreSqlEmbeddingCache(_database!)
             : new EmbeddingCache(options.ResolvedEmbeddingCachePath));
         _featurizer = new Lazy<Featurizer>(() => new Featurizer(new ImageDecoder(options.Images), _backbone.Value, _cache.Value));
         _loader = new Lazy<ModelLoader>(() => new ModelLoader(Registry, Featurizer));
@@ -51,8 +55,8 @@ public sealed class ClassifierWorkspace : IDisposable
     /// <summary>The options this workspace was made with.</summary>
     public ClassifierOptions Options { get; }
 
-    /// <summary>The model versions.</summary>
-    public ModelRegistry Registry { get; }
+    /// <summary>The model versions: the models folder, or with <c>Storage:Provider = PostgreSql</c> the database (the folder is then a cache).</summary>
+    public IModelRegistry Registry { get; }
 
     internal Featurizer Featurizer => _featurizer.Value;
 
@@ -128,10 +132,11 @@ public sealed class ClassifierWorkspace : IDisposable
     /// <summary>Opens a classifier on <paramref name="version"/> (default: current); it cascades as the service does (<see cref="Cascade.CascadeOptions.Enabled"/>).</summary>
     public IImageClassifier OpenClassifier(string? version = null) => new ImageClassifier(Featurizer, Loader.Load(version), Options.Cascade.Enabled);
 
-    /// <summary>Releases the backbone and the cache.</summary>
+    /// <summary>Releases the backbone, the cache and the database's connections.</summary>
     public void Dispose()
     {
         if (_cache.IsValueCreated) _cache.Value.Dispose();
         if (_backbone.IsValueCreated) _backbone.Value.Dispose();
+        _database?.Dispose();
     }
 }

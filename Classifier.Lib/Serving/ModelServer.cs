@@ -11,7 +11,7 @@ namespace Classifier.Serving;
 /// old one when its last in-flight prediction returns. A version that fails to load leaves the old one serving.
 /// Only <see cref="ModelReloadService"/> calls <see cref="Reload"/>, on its own loop: loading never runs on a request thread.
 /// </summary>
-internal sealed partial class ModelServer(ModelRegistry registry, ModelLoader loader, Featurizer featurizer, PredictionCache cache,
+internal sealed partial class ModelServer(IModelRegistry registry, ModelLoader loader, Featurizer featurizer, PredictionCache cache,
     IOptions<ClassifierOptions> options, TimeProvider time, ILogger<ModelServer> logger)
     : ImageClassifierBase(featurizer.Decoder), IModelStatus, IDisposable
 {
@@ -66,7 +66,7 @@ internal sealed partial class ModelServer(ModelRegistry registry, ModelLoader lo
             {
                 wanted = registry.CurrentVersion;
             }
-            catch (Exception e) when (e is IOException or System.Text.Json.JsonException or UnauthorizedAccessException)
+            catch (Exception e) when (e is IOException or System.Text.Json.JsonException or UnauthorizedAccessException or System.Data.Common.DbException)
             {
                 LogPointerUnreadable(logger, e);
                 return false;
@@ -75,7 +75,7 @@ internal sealed partial class ModelServer(ModelRegistry registry, ModelLoader lo
             if (wanted is null)
             {
                 if (served is null)
-                    Volatile.Write(ref _notReadyReason, $"No model version is current in '{registry.Root}'.");
+                    Volatile.Write(ref _notReadyReason, $"No model version is current in the {registry.Location}.");
                 return false;
             }
             if (served?.Model.Manifest.Version == wanted || _lastFailedVersion == wanted)
