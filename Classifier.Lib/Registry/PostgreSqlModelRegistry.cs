@@ -91,7 +91,7 @@ internal sealed class PostgreSqlModelRegistry : IModelRegistry
             if (!ModelRegistry.IsVersionName(version) || await ReadManifestJsonAsync(connection, transaction, version, cancellationToken).ConfigureAwait(false) is not { } json
                 || Trusted(version, json) is null)
                 throw new KeyNotFoundException($"Model version '{version}' does not exist in the {Location}. ModelRegistry.List() names the versions there are.");
-            return new PromotionRecord(version, _time.GetUtcNow(), reason, by);
+            return new PromotionRecord(version, Now(), reason, by);
         }, cancellationToken).ConfigureAwait(false);
         CurrentChanged?.Invoke(record.Version);
         return record;
@@ -108,7 +108,7 @@ internal sealed class PostgreSqlModelRegistry : IModelRegistry
             var existing = await ReadVersionNamesAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
             var previous = PromotionHistory.PreviousVersion(history, current, existing.Contains)
                 ?? throw new InvalidOperationException($"Version '{current}' is the first that served; there is no earlier version to roll back to. Promote a version instead.");
-            return new PromotionRecord(previous, _time.GetUtcNow(), "rollback", by);
+            return new PromotionRecord(previous, Now(), "rollback", by);
         }, cancellationToken).ConfigureAwait(false);
         CurrentChanged?.Invoke(record.Version);
         return record;
@@ -131,8 +131,8 @@ internal sealed class PostgreSqlModelRegistry : IModelRegistry
             throw new CurrentVersionChangedException(expectedCurrent, current);
         var record = await decide(connection, transaction, current).ConfigureAwait(false);
         await using (var move = new NpgsqlCommand("""
-            UPDATE model_pointer SET version = $1, changed_utc = $2 WHERE id = 1;
-            INSERT INTO model_promotions (version, at_utc, reason, promoted_by) VALUES ($1, $2, $3, $4);
+            WITH moved AS (UPDATE model_pointer SET version = $1, changed_utc = $2 WHERE id = 1)
+            INSERT INTO model_promotions (version, at_utc, reason, promoted_by) VALUES ($1, $2, $3, $4)
             """, connection, transaction))
         {
             move.Parameters.Add(new() { Value = record.Version });
@@ -311,6 +311,13 @@ internal sealed class PostgreSqlModelRegistry : IModelRegistry
         {
             return null;
         }
+    }
+
+    /// <summary>Now, to the microsecond timestamptz keeps, so that the record returned is the record read back.</summary>
+    private DateTimeOffset Now()
+    {
+        var now = _time.GetUtcNow();
+        return now.AddTicks(-(now.Ticks % (TimeSpan.TicksPerMillisecond / 1000)));
     }
 
     private static string VersionName(int number) => "v" + number.ToString(CultureInfo.InvariantCulture);

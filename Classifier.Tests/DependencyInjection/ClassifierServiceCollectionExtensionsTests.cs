@@ -69,6 +69,7 @@ public sealed class ClassifierServiceCollectionExtensionsTests
         Assert.IsType<PostgreSqlFeedbackStore>(provider.GetRequiredService<IFeedbackStore>());
         Assert.IsType<PostgreSqlImageStore>(provider.GetRequiredService<IImageStore>());
         Assert.IsType<Classifier.Experiments.PostgreSqlExperimentSettingsStore>(provider.GetRequiredService<Classifier.Experiments.IExperimentSettingsStore>());
+        Assert.IsType<Classifier.Registry.PostgreSqlModelRegistry>(provider.GetRequiredService<Classifier.Registry.IModelRegistry>());
         Assert.False(Directory.Exists(Path.Combine(state.Path, "images"))); // nothing opened on disk
     }
 
