@@ -23,6 +23,7 @@ internal static partial class ServiceHosting
         builder.Services.AddSingleton<ServiceMetrics>();
         builder.Services.AddRetrainJobs();
         builder.Services.AddConsole();
+        builder.Services.AddKeyRing();
         builder.Services.AddClientRateLimits();
         builder.Services.AddProblemDetails(problems => problems.CustomizeProblemDetails = Correlation.AddTraceId);
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();

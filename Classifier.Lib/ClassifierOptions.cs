@@ -23,6 +23,13 @@ public sealed class ClassifierOptions
     /// <summary>Runtime state: prediction log, feedback, stored images, embedding cache. Default <c>data/state</c>.</summary>
     public string StatePath { get; set; } = Path.Combine("data", "state");
 
+    /// <summary>
+    /// When the registry's current pointer or the current version's manifest is damaged, serve the newest version the
+    /// pointer's history (kept twice: <c>current.json</c> and <c>current.backup.json</c>) shows valid. Default false: the
+    /// service stays up but unready, saying which file is damaged and what to do, until an operator acts.
+    /// </summary>
+    public bool ServeLastGoodVersionWhenRegistryDamaged { get; set; }
+
     /// <summary>Train v1 from <see cref="Dataset"/> in the background when the registry has no current version. Default true.</summary>
     public bool TrainWhenNoModel { get; set; } = true;
 

@@ -24,7 +24,8 @@ public sealed class ClassifierWorkspace : IDisposable
     private readonly Lazy<Featurizer> _featurizer;
     private readonly Lazy<ModelLoader> _loader;
     private readonly Lazy<TrainingPipeline> _pipeline;
-    private readonly Storage.PostgreSqlDatabase? _database;
+    private readonly Lazy<Storage.PostgreSqlDatabase> _database;
+    private readonly Lazy<Experiments.IExperimentSettingsStore> _experiments;
 
     /// <summary>Creates a workspace; throws <see cref="ArgumentException"/> naming every invalid setting. Nothing is loaded until it is used.</summary>
     public ClassifierWorkspace(ClassifierOptions options) : this(options, TimeProvider.System, validated: false)
@@ -32,24 +33,38 @@ public sealed class ClassifierWorkspace : IDisposable
     }
 
     /// <summary>The service's workspace: its options were validated once at start (<c>ValidateOnStart</c>).</summary>
-    internal ClassifierWorkspace(ClassifierOptions options, TimeProvider time, bool validated)
+    internal ClassifierWorkspace(ClassifierOptions options, TimeProvider time, bool validated, Microsoft.Extensions.Logging.ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (!validated)
             options.ThrowIfInvalid();
         Options = options;
         _time = time;
-        if (options.Storage.Provider == Storage.StorageProvider.PostgreSql)
-            _database = new Storage.PostgreSqlDatabase(options.Storage.ConnectionString!);
+        _database = new Lazy<Storage.PostgreSqlDatabase>(() => new Storage.PostgreSqlDatabase(options.Storage.ConnectionString!));
         // With PostgreSQL the models folder is this process's cache of the versions in the database.
-        Registry = _database is null ? new ModelRegistry(options.ModelsPath, time) : new PostgreSqlModelRegistry(_database, options.ModelsPath, time);
+        Registry = options.Storage.Provider == Storage.StorageProvider.PostgreSql
+            ? new PostgreSqlModelRegistry(_database.Value, options.ModelsPath, time)
+            : new ModelRegistry(options.ModelsPath, time);
         _backbone = new Lazy<OnnxBackbone>(() => new OnnxBackbone(options.Backbone));
         _cache = new Lazy<IEmbeddingCache>(() => options.EmbeddingCacheInDatabase
-            ? new PostgreSqlEmbeddingCache(_database!)
-            : new EmbeddingCache(options.ResolvedEmbeddingCachePath));
+            ? new PostgreSqlEmbeddingCache(_database.Value)
+            : OpenEmbeddingCache(options.ResolvedEmbeddingCachePath, logger));
+        // Read by a retrain to keep the versions experiments name: the service's saved experiments, wherever they are kept.
+        _experiments = new Lazy<Experiments.IExperimentSettingsStore>(() => options.Storage.Provider == Storage.StorageProvider.PostgreSql
+            ? new Experiments.PostgreSqlExperimentSettingsStore(_database.Value)
+            : new Experiments.FileExperimentSettingsStore(options.StatePath));
         _featurizer = new Lazy<Featurizer>(() => new Featurizer(new ImageDecoder(options.Images), _backbone.Value, _cache.Value));
         _loader = new Lazy<ModelLoader>(() => new ModelLoader(Registry, Featurizer));
         _pipeline = new Lazy<TrainingPipeline>(() => new TrainingPipeline(Featurizer, Registry, options, time));
+    }
+
+    private static EmbeddingCache OpenEmbeddingCache(string path, Microsoft.Extensions.Logging.ILogger? logger)
+    {
+        var cache = new EmbeddingCache(path);
+        if (cache.SetAsideAs is { } aside && logger is not null)
+            Microsoft.Extensions.Logging.LoggerExtensions.LogWarning(logger,
+                "The embedding cache {Path} was damaged and was moved to {Aside}; an empty one replaces it (features are computed again as images come)", path, aside);
+        return cache;
     }
 
     /// <summary>The options this workspace was made with.</summary>
@@ -85,7 +100,7 @@ public sealed class ClassifierWorkspace : IDisposable
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(datasetRoot);
         ArgumentNullException.ThrowIfNull(feedback);
-        var retrainer = new Retrainer(Pipeline, Registry, Loader, Featurizer, feedback, Options.Retrain);
+        var retrainer = new Retrainer(Pipeline, Registry, Loader, Featurizer, feedback, _experiments.Value, Options.Retrain);
         return Task.Run(() => retrainer.RunAsync(datasetRoot, force, trigger, progress, cancellationToken), cancellationToken);
     }
 
@@ -136,7 +151,7 @@ public sealed class ClassifierWorkspace : IDisposable
     public void Dispose()
     {
         if (_cache.IsValueCreated) _cache.Value.Dispose();
+        if (_database.IsValueCreated) _database.Value.Dispose(); // the embedding cache may have disposed it already: idempotent
         if (_backbone.IsValueCreated) _backbone.Value.Dispose();
-        _database?.Dispose();
     }
 }

@@ -18,20 +18,24 @@ internal static partial class HealthApi
         return app;
     }
 
-    private static Results<Ok<Health>, JsonHttpResult<Health>> Ready(IModelStatus status, HttpContext http, ILogger<Health> logger)
+    private static Results<Ok<Health>, JsonHttpResult<Health>> Ready(IModelStatus status, IServiceHealth health, HttpContext http, ILogger<Health> logger)
     {
         var current = status.Current;
         string? reloadError = status.LastReloadError;
-        if (current is null)
+        // A damaged file is the operator's to fix, and its message names it only relative to its folder: shown as it is.
+        var problems = health.Problems;
+        string? damage = problems.Count == 0 ? null : string.Join(" ", problems.Select(p => p.Message));
+        if (current is null || problems.Any(p => p.KeepsUnready))
         {
-            LogNotReady(logger, Correlation.Id(http), status.NotReadyReason ?? "no model is loaded", reloadError);
+            LogNotReady(logger, Correlation.Id(http), status.NotReadyReason ?? damage ?? "no model is loaded", reloadError);
             string failed = status.LastFailedVersion is { } version ? $" Version '{version}' failed to load." : "";
-            return TypedResults.Json(new Health("not ready", null, null, "No model is loaded yet." + failed + " " + Correlation.SeeLog(http), null),
+            string reason = damage ?? "No model is loaded yet." + failed + " " + Correlation.SeeLog(http);
+            return TypedResults.Json(new Health("not ready", current?.Version, status.LoadedSince, reason, null),
                 statusCode: StatusCodes.Status503ServiceUnavailable);
         }
         if (reloadError is not null)
             LogReloadFailed(logger, Correlation.Id(http), current.Version, reloadError);
-        return TypedResults.Ok(new Health("ready", current.Version, status.LoadedSince, null,
+        return TypedResults.Ok(new Health("ready", current.Version, status.LoadedSince, damage,
             reloadError is null ? null : $"Version '{status.LastFailedVersion}' failed to load; {current.Version} keeps serving. " + Correlation.SeeLog(http)));
     }
 
@@ -42,5 +46,5 @@ internal static partial class HealthApi
     private static partial void LogReloadFailed(ILogger logger, string correlationId, string modelVersion, string lastReloadError);
 }
 
-/// <summary>Health of the service; <paramref name="LastReloadError"/> says that a version failed to load while the previous one serves (the cause is in the log).</summary>
+/// <summary>Health of the service; <paramref name="Reason"/> says why it is not ready, or, while ready, what damaged file it works around; <paramref name="LastReloadError"/> says that a version failed to load while the previous one serves (the cause is in the log).</summary>
 public sealed record Health(string Status, string? ModelVersion, DateTimeOffset? LoadedSince, string? Reason, string? LastReloadError);

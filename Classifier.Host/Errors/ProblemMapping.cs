@@ -26,6 +26,9 @@ internal static class ProblemMapping
         ModelNotReadyException => Problem(StatusCodes.Status503ServiceUnavailable, "No model is being served yet",
             "No model is loaded yet; retry later (GET /readyz answers 200 once one is)." + Logged(context)),
         ServiceOverloadedException e => Problem(StatusCodes.Status503ServiceUnavailable, "At capacity", e.Message),
+        // Its words name the damaged file relative to the registry's folder and what an operator does: no internals.
+        Classifier.Registry.RegistryDamagedException e => Problem(StatusCodes.Status503ServiceUnavailable, "The model registry is damaged", e.Message),
+        Classifier.Storage.StorageDamagedException e => Problem(StatusCodes.Status503ServiceUnavailable, "A store of the service is damaged", e.Message),
         // Parameter binding wraps a body past its limit in its own 400 ("Failed to read parameter ..."): the limit is the news.
         BadHttpRequestException e when TooLarge(e) is { } tooLarge => Problem(StatusCodes.Status413PayloadTooLarge, TooLargeTitle, tooLarge.Message),
         BadHttpRequestException e => Problem(e.StatusCode, "Bad request", e.Message),

@@ -30,7 +30,13 @@ internal static class RetrainJobsHosting
             }
             var state = Path.GetFullPath(settings.StatePath);
             Directory.CreateDirectory(state);
-            return new SQLiteStorage(Path.Combine(state, "hangfire.db"), new SQLiteStorageOptions { QueuePollInterval = pollInterval });
+            var file = Path.Combine(state, "hangfire.db");
+            // The job store holds job history and the schedule, which is registered again at start: a damaged one is set
+            // aside rather than stopping the service.
+            if (SqliteFiles.SetAsideIfDamaged(file) is { } aside)
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(RetrainJobsHosting)).LogWarning(
+                    "The job store {File} was damaged and was moved to {Aside}; an empty one replaces it (the retrain schedule is registered again; the job history is in the old file)", file, aside);
+            return new SQLiteStorage(file, new SQLiteStorageOptions { QueuePollInterval = pollInterval });
         });
         services.AddHangfire(configuration => configuration
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)

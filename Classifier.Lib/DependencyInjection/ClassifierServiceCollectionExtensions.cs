@@ -7,6 +7,7 @@ using Classifier.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -44,7 +45,8 @@ public static class ClassifierServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
 
         // The parts a workspace composes from the options: the service shares them with offline use.
-        services.TryAddSingleton(sp => new Classifier.ClassifierWorkspace(Options(sp), sp.GetRequiredService<TimeProvider>(), validated: true));
+        services.TryAddSingleton(sp => new Classifier.ClassifierWorkspace(Options(sp), sp.GetRequiredService<TimeProvider>(), validated: true,
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger<Classifier.ClassifierWorkspace>()));
         services.TryAddSingleton(sp => sp.GetRequiredService<Classifier.ClassifierWorkspace>().Registry);
         services.TryAddSingleton(sp => sp.GetRequiredService<Classifier.ClassifierWorkspace>().Featurizer);
         services.TryAddSingleton(sp => sp.GetRequiredService<Classifier.ClassifierWorkspace>().Loader);
@@ -57,7 +59,7 @@ public static class ClassifierServiceCollectionExtensions
             : FileImageStore.InStatePath(Options(sp).StatePath));
         services.TryAddSingleton<IFeedbackStore>(sp => OnPostgreSql(sp)
             ? new PostgreSqlFeedbackStore(sp.GetRequiredService<PostgreSqlDatabase>(), sp.GetRequiredService<IImageStore>(), sp.GetRequiredService<TimeProvider>())
-            : new SqliteFeedbackStore(Options(sp).StatePath, sp.GetRequiredService<IImageStore>(), sp.GetRequiredService<TimeProvider>()));
+            : OpenSqliteFeedbackStore(sp));
         services.TryAddSingleton<IExperimentSettingsStore>(sp => OnPostgreSql(sp)
             ? new PostgreSqlExperimentSettingsStore(sp.GetRequiredService<PostgreSqlDatabase>())
             : new FileExperimentSettingsStore(Options(sp).StatePath));
@@ -65,6 +67,8 @@ public static class ClassifierServiceCollectionExtensions
         // Serving.
         services.TryAddSingleton(sp => new PredictionCache(Options(sp).PredictionCacheSize));
         services.TryAddSingleton(sp => new PredictionGate(Options(sp).MaxConcurrentPredictions, Options(sp).MaxQueuedPredictions, Options(sp).MaxQueuedPredictionBytes));
+        services.TryAddSingleton<ServiceHealth>();
+        services.TryAddSingleton<IServiceHealth>(sp => sp.GetRequiredService<ServiceHealth>());
         services.TryAddSingleton<ModelServer>();
         services.TryAddSingleton<IImageClassifier>(sp => sp.GetRequiredService<ModelServer>());
         services.TryAddSingleton<IModelStatus>(sp => sp.GetRequiredService<ModelServer>());
@@ -104,6 +108,28 @@ public static class ClassifierServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ExperimentFollower>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, InitialTrainingService>());
         return new ImageClassifierBuilder(services);
+    }
+
+    /// <summary>
+    /// The prediction log in the state folder. When its file is damaged the service still starts (unready, saying why)
+    /// and leaves the file as it is: it holds what users sent, so only an operator decides to restore or abandon it.
+    /// </summary>
+    private static IFeedbackStore OpenSqliteFeedbackStore(IServiceProvider sp)
+    {
+        try
+        {
+            return new SqliteFeedbackStore(Options(sp).StatePath, sp.GetRequiredService<IImageStore>(), sp.GetRequiredService<TimeProvider>());
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException e) when (SqliteFiles.IsDamage(e))
+        {
+            var damage = new StorageDamagedException(SqliteFeedbackStore.FileName,
+                $"The prediction log ({SqliteFeedbackStore.FileName} in the state folder) is damaged: {e.Message} The service leaves it as it is and takes "
+                + $"no traffic until it is fixed: restore it from a backup, or move it (with its -wal and -shm files) aside to start an empty log; then restart.", e);
+            sp.GetRequiredService<ServiceHealth>().Report(new ServiceProblem("feedback", damage.Message, KeepsUnready: true));
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(SqliteFeedbackStore)).LogError(e,
+                "The prediction log in {StatePath} is damaged; the service takes no traffic until it is restored or moved aside", Options(sp).StatePath);
+            return UnavailableStore.Create<IFeedbackStore>(damage);
+        }
     }
 
     private static bool OnPostgreSql(IServiceProvider services) => Options(services).Storage.Provider == StorageProvider.PostgreSql;

@@ -12,4 +12,8 @@ public sealed record ExperimentSettings(string? AbVersion, double AbPercent, Dat
 {
     /// <summary>No experiment.</summary>
     public static ExperimentSettings None { get; } = new(null, 0, null, null, null);
+
+    /// <summary>The versions these experiments route requests to: retention keeps them.</summary>
+    internal IEnumerable<string> VersionsInUse =>
+        new[] { AbVersion, ShadowVersion, Canary is { IsRunning: true } canary ? canary.Version : null }.OfType<string>();
 }

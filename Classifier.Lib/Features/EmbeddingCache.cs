@@ -19,6 +19,8 @@ internal sealed class EmbeddingCache : IEmbeddingCache
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         Path = System.IO.Path.GetFullPath(path);
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
+        // A cache holds nothing that cannot be computed again: a damaged file is set aside, never a reason not to start.
+        SetAsideAs = Storage.SqliteFiles.SetAsideIfDamaged(Path);
         _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path, Pooling = false }.ToString());
         _connection.Open();
         Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;");
@@ -42,6 +44,9 @@ internal sealed class EmbeddingCache : IEmbeddingCache
     }
 
     internal string Path { get; }
+
+    /// <summary>Where a damaged cache file found at start was moved, or null.</summary>
+    internal string? SetAsideAs { get; }
 
     public bool TryGet(string backboneId, string hash, out float[] vector)
     {

@@ -19,6 +19,9 @@ internal sealed partial class SqliteFeedbackStore : IFeedbackStore, IDisposable
     private readonly IImageStore _images;
     private readonly TimeProvider _time;
 
+    /// <summary>The database's file name in the state folder.</summary>
+    internal const string FileName = "feedback.db";
+
     /// <summary>The database at <c>STATE/feedback.db</c>, images in <paramref name="images"/>.</summary>
     internal SqliteFeedbackStore(string statePath, IImageStore images, TimeProvider time)
     {
@@ -28,7 +31,7 @@ internal sealed partial class SqliteFeedbackStore : IFeedbackStore, IDisposable
         _time = time;
         var root = Path.GetFullPath(statePath);
         Directory.CreateDirectory(root);
-        _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path.Combine(root, "feedback.db"), Pooling = false }.ToString());
+        _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path.Combine(root, FileName), Pooling = false }.ToString());
         _connection.Open();
         Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;");
         Execute("""

@@ -18,14 +18,19 @@ internal sealed partial class InitialTrainingService(ModelServer server, Trainin
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var settings = options.Value;
-        if (!settings.TrainWhenNoModel)
-            return;
+        try
+        {
+            if (!settings.TrainWhenNoModel || registry.CurrentVersion is not null)
+                return;
+        }
+        catch (Registry.RegistryDamagedException)
+        {
+            return; // a damaged pointer is not "no model": training v1 over it would hide the versions it names (the server reports it)
+        }
 
         var dataset = Path.GetFullPath(settings.Dataset);
         try
         {
-            if (registry.CurrentVersion is not null)
-                return;
             IDisposable? trainingLock;
             while ((trainingLock = registry.TryAcquireRetrainLock()) is null)
             {
@@ -48,6 +53,10 @@ internal sealed partial class InitialTrainingService(ModelServer server, Trainin
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
+        }
+        catch (Registry.RegistryDamagedException)
+        {
+            // Damaged while this one waited for another's first model: as above, the server reports it.
         }
         catch (Exception e)
         {

@@ -10,12 +10,12 @@ namespace Classifier.Learning;
 
 /// <summary>A <see cref="Retrainer"/> run on the configured dataset; a candidate awaiting a canary gets one, replacing a running canary (whose candidate is older).</summary>
 internal sealed class RetrainService(TrainingPipeline pipeline, IModelRegistry registry, ModelLoader loader, Featurizer featurizer, IFeedbackStore feedback,
-    CanaryController canaries, IOptions<ClassifierOptions> options) : IRetrainService
+    IExperimentSettingsStore experiments, CanaryController canaries, IOptions<ClassifierOptions> options) : IRetrainService
 {
     public async Task<RetrainResult> RetrainAsync(bool force = false, string trigger = "manual", CancellationToken cancellationToken = default)
     {
         var settings = options.Value;
-        var retrainer = new Retrainer(pipeline, registry, loader, featurizer, feedback, settings.Retrain);
+        var retrainer = new Retrainer(pipeline, registry, loader, featurizer, feedback, experiments, settings.Retrain);
         var result = await Task.Run(() => retrainer.RunAsync(Path.GetFullPath(settings.Dataset), force, trigger, null, cancellationToken), cancellationToken)
             .ConfigureAwait(false);
         if (result is not { Outcome: RetrainOutcome.AwaitingCanary, Version: { } candidate })

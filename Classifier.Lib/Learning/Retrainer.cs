@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
 using Classifier.Evaluation;
+using Classifier.Experiments;
 using Classifier.Feedback;
 using Classifier.Features;
 using Classifier.Images;
@@ -16,7 +17,7 @@ namespace Classifier.Learning;
 /// the gate decide, register, promote. Two steps never overlap, across processes too (the registry's retrain lock: a lock file, or a PostgreSQL advisory lock).
 /// </summary>
 internal sealed class Retrainer(TrainingPipeline pipeline, IModelRegistry registry, ModelLoader loader, Featurizer featurizer,
-    IFeedbackStore feedback, RetrainOptions options)
+    IFeedbackStore feedback, IExperimentSettingsStore experiments, RetrainOptions options)
 {
     internal async Task<RetrainResult> RunAsync(string datasetRoot, bool force, string trigger, IProgress<TrainingProgress>? progress,
         CancellationToken cancellationToken)
@@ -118,7 +119,9 @@ internal sealed class Retrainer(TrainingPipeline pipeline, IModelRegistry regist
         bool immediate = options.Promotion == RetrainPromotion.Immediate;
         if (decision.Passed && immediate)
             await registry.PromoteAsync(manifest.Version, "gate", trigger, cancellationToken: cancellationToken).ConfigureAwait(false);
-        await registry.PruneAsync(options.KeepVersions, cancellationToken).ConfigureAwait(false);
+        // The saved experiments, not this process's: another replica (or a restart) may route to a version this one does not.
+        var inUse = (await experiments.ReadAsync(cancellationToken).ConfigureAwait(false)).VersionsInUse;
+        await registry.PruneAsync(options.KeepVersions, inUse, cancellationToken).ConfigureAwait(false);
 
         var outcome = !decision.Passed ? RetrainOutcome.Rejected : immediate ? RetrainOutcome.Promoted : RetrainOutcome.AwaitingCanary;
         var verb = outcome switch { RetrainOutcome.Promoted => "promoted", RetrainOutcome.AwaitingCanary => "passed the gate, awaiting a canary", _ => "rejected" };

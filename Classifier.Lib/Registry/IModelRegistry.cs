@@ -34,6 +34,18 @@ public interface IModelRegistry
     ModelManifest? TryGet(string version);
 
     /// <summary>
+    /// Throws <see cref="RegistryDamagedException"/> when <paramref name="version"/> is there but its manifest or head is
+    /// not readable: listing skips such a version silently, but the one named for loading must say why.
+    /// </summary>
+    void ThrowIfDamaged(string version);
+
+    /// <summary>
+    /// The newest version the pointer's history shows to be valid, other than <paramref name="except"/>: what a service may
+    /// serve while the pointer or the current version is damaged; null when there is none.
+    /// </summary>
+    string? LastGoodVersion(string? except = null);
+
+    /// <summary>
     /// Makes <paramref name="version"/> current. Throws <see cref="KeyNotFoundException"/> for an unknown version, and
     /// <see cref="CurrentVersionChangedException"/> when <paramref name="expectedCurrent"/> is given and the current
     /// version is no longer that one (another caller changed it since this one looked).
@@ -46,8 +58,8 @@ public interface IModelRegistry
     /// </summary>
     Task<PromotionRecord> RollbackAsync(string by, string? expectedCurrent = null, CancellationToken cancellationToken = default);
 
-    /// <summary>Deletes versions outside retention (see <see cref="ModelRegistry.PruneAsync"/>); returns the versions deleted.</summary>
-    Task<IReadOnlyList<string>> PruneAsync(int keepVersions, CancellationToken cancellationToken = default);
+    /// <summary>Deletes versions outside retention, keeping those in <paramref name="inUse"/> (see <see cref="ModelRegistry.PruneAsync"/>); returns the versions deleted.</summary>
+    Task<IReadOnlyList<string>> PruneAsync(int keepVersions, IEnumerable<string>? inUse = null, CancellationToken cancellationToken = default);
 
     /// <summary>Writes a new version (not yet promoted); <paramref name="manifestFor"/> receives the version name chosen.</summary>
     internal Task<ModelManifest> RegisterAsync(Head head, Func<string, ModelManifest> manifestFor, Head? firstTier = null, CancellationToken cancellationToken = default);

@@ -8,8 +8,11 @@ namespace Classifier.Registry;
 /// <summary>
 /// Model versions on disk: <c>ROOT/vN/</c> holds a head and its manifest, <c>ROOT/current.json</c> names the
 /// version in service. Crash-safe: a version is written to a temporary folder, flushed and renamed into place,
-/// and the pointer is replaced by an atomic rename, so a process killed at any instant leaves the pointer on a
-/// complete version. Writers in several processes are serialized by a lock file (waited for asynchronously).
+/// and the pointer is replaced by an atomic rename (the folder flushed after each rename, so a power loss keeps it), so
+/// a process killed at any instant leaves the pointer on a complete version. The pointer is written twice, to
+/// <c>current.json</c> and then <c>current.backup.json</c>: when one is damaged (edited by hand, a disk fault) its history
+/// survives in the other, a promotion or rollback rewrites both from it, and <see cref="LastGoodVersion"/> finds the
+/// newest version that history shows to be valid. Writers in several processes are serialized by a lock file (waited for asynchronously).
 /// Every change of the current pointer made through this instance raises <see cref="CurrentChanged"/>; changes made
 /// by other processes are seen by polling <see cref="CurrentVersion"/> or watching <see cref="PointerPath"/>.
 /// </summary>
@@ -19,6 +22,7 @@ public sealed partial class ModelRegistry
     internal const string FirstTierFileName = "first-tier.zip";
     internal const string ManifestFileName = "manifest.json";
     internal const string PointerFileName = "current.json";
+    internal const string BackupPointerFileName = "current.backup.json";
     private const string LockFileName = ".lock";
     private const string TemporaryPrefix = ".tmp-";
     private static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(30);
@@ -69,8 +73,28 @@ public sealed partial class ModelRegistry
             .ToArray();
 
     /// <summary>The manifest of <paramref name="version"/>; throws <see cref="KeyNotFoundException"/> when there is no such complete version.</summary>
-    public ModelManifest Get(string version) =>
-        TryGet(version) ?? throw new KeyNotFoundException($"Model version '{version}' does not exist in '{Root}'. ModelRegistry.List() names the versions there are.");
+    public ModelManifest Get(string version)
+    {
+        ThrowIfDamaged(version);
+        return TryGet(version) ?? throw new KeyNotFoundException($"Model version '{version}' does not exist in '{Root}'. ModelRegistry.List() names the versions there are.");
+    }
+
+    /// <summary>
+    /// Throws <see cref="RegistryDamagedException"/> when <paramref name="version"/>'s folder exists but its manifest or head
+    /// is missing or unreadable: listing skips such a version silently, but the one named for loading must say why.
+    /// </summary>
+    public void ThrowIfDamaged(string version)
+    {
+        if (!IsVersionName(version) || !Directory.Exists(Path.Combine(Root, version)) || TryGet(version) is not null)
+            return;
+        var manifestFile = $"{version}/{ManifestFileName}";
+        string problem = !File.Exists(Path.Combine(Root, version, ManifestFileName)) ? $"is missing"
+            : !File.Exists(Path.Combine(Root, version, HeadFileName)) ? $"is there but {version}/{HeadFileName} is missing"
+            : "is not a valid manifest of that version";
+        throw new RegistryDamagedException(manifestFile, problem,
+            $"Version {version} cannot load: promote or roll back to another version, or restore the file from a backup; "
+            + "Classifier__ServeLastGoodVersionWhenRegistryDamaged=true serves the newest version the pointer's history shows valid meanwhile.");
+    }
 
     /// <summary>The manifest of <paramref name="version"/>, or null.</summary>
     public ModelManifest? TryGet(string version)
@@ -131,7 +155,9 @@ public sealed partial class ModelRegistry
         head.Save(Path.Combine(temporary, HeadFileName));
         firstTier?.Save(Path.Combine(temporary, FirstTierFileName));
         DurableFiles.WriteDurably(Path.Combine(temporary, ManifestFileName), JsonSerializer.Serialize(manifest, Json.Options));
+        DurableFiles.FlushFolder(temporary);
         Directory.Move(temporary, Path.Combine(Root, version));
+        DurableFiles.FlushFolder(Root);
         return manifest;
     }
 
@@ -149,7 +175,7 @@ public sealed partial class ModelRegistry
         using (await WriterLockAsync(cancellationToken).ConfigureAwait(false))
         {
             Get(version);
-            var pointer = ReadPointer();
+            var pointer = ReadPointerForWrite();
             ThrowIfMoved(pointer, expectedCurrent);
             record = new PromotionRecord(version, _time.GetUtcNow(), reason, by);
             WritePointer(new CurrentPointer(version, [.. pointer?.History ?? [], record]));
@@ -168,7 +194,7 @@ public sealed partial class ModelRegistry
         PromotionRecord record;
         using (await WriterLockAsync(cancellationToken).ConfigureAwait(false))
         {
-            var pointer = ReadPointer();
+            var pointer = ReadPointerForWrite();
             ThrowIfMoved(pointer, expectedCurrent);
             if (pointer is null)
                 throw new InvalidOperationException("No version has been promoted yet, so there is nothing to roll back. Train a model first.");
@@ -193,33 +219,19 @@ public sealed partial class ModelRegistry
     /// <summary>
     /// Deletes versions outside retention: kept are the newest <paramref name="keepVersions"/>, every version that
     /// served at any time since the oldest of those was created (so rollback targets survive), the current and the
-    /// previous version. Returns the versions deleted.
+    /// previous version, and every version in <paramref name="inUse"/> (those an A/B test, a shadow or a running
+    /// canary names: deleting one would fail every request routed to it after a restart). Returns the versions deleted.
     /// </summary>
-    public async Task<IReadOnlyList<string>> PruneAsync(int keepVersions, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<string>> PruneAsync(int keepVersions, IEnumerable<string>? inUse = null, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(keepVersions, 1);
         using var _ = await WriterLockAsync(cancellationToken).ConfigureAwait(false);
         var versions = List();
         if (versions.Count <= keepVersions)
             return [];
-        var window = versions.TakeLast(keepVersions).ToArray();
-        var spanStart = window[0].CreatedUtc;
-        var keep = window.Select(m => m.Version).ToHashSet(StringComparer.Ordinal);
-        var pointer = ReadPointer();
-        if (pointer is not null)
-        {
-            keep.Add(pointer.Version);
-            if (PreviousVersion(pointer) is { } previous)
-                keep.Add(previous);
-            // A version served from its record's time until the next record's time.
-            var history = pointer.History;
-            for (int i = 0; i < history.Count; i++)
-            {
-                var servedUntil = i + 1 < history.Count ? history[i + 1].AtUtc : DateTimeOffset.MaxValue;
-                if (servedUntil >= spanStart)
-                    keep.Add(history[i].Version);
-            }
-        }
+        var pointer = ReadPointerForWrite();
+        var keep = ModelRetention.VersionsToKeep(versions, pointer?.Version, pointer?.History ?? [],
+            pointer is null ? null : PreviousVersion(pointer), keepVersions, inUse);
         var deleted = new List<string>();
         foreach (var manifest in versions.Where(m => !keep.Contains(m.Version)))
         {
@@ -229,32 +241,96 @@ public sealed partial class ModelRegistry
             Directory.Delete(doomed, recursive: true);
             deleted.Add(manifest.Version);
         }
+        if (deleted.Count > 0)
+            DurableFiles.FlushFolder(Root);
         return deleted;
     }
 
     /// <summary>Takes the cross-process retrain lock, or returns null when another retrain holds it.</summary>
     internal IDisposable? TryAcquireRetrainLock() => DurableFiles.TryLock(Path.Combine(Root, ".retrain.lock"));
 
-    private CurrentPointer? ReadPointer()
+    /// <summary>
+    /// The newest version the pointer's history shows to be valid, other than <paramref name="except"/>: what a service
+    /// may serve while <c>current.json</c> or the current version's manifest is damaged. Reads <c>current.json</c>, or its
+    /// backup when it is damaged; null when neither holds a history with a valid version.
+    /// </summary>
+    public string? LastGoodVersion(string? except = null)
     {
-        var path = PointerPath;
-        if (!File.Exists(path))
-            return null;
+        CurrentPointer? pointer;
         try
         {
-            return JsonSerializer.Deserialize<CurrentPointer>(File.ReadAllText(path), Json.Options);
+            pointer = ReadPointerForWrite();
+        }
+        catch (RegistryDamagedException)
+        {
+            return null;
+        }
+        if (pointer is null)
+            return null;
+        return new[] { pointer.Version }.Concat(pointer.History.Reverse().Select(r => r.Version))
+            .FirstOrDefault(v => v != except && TryGet(v) is not null);
+    }
+
+    private CurrentPointer? ReadPointer() => ReadPointerFile(PointerFileName);
+
+    /// <summary>The pointer a writer builds on: <c>current.json</c>, or its backup when it is damaged, so a promotion or rollback repairs it with its history.</summary>
+    private CurrentPointer? ReadPointerForWrite()
+    {
+        try
+        {
+            return ReadPointer();
+        }
+        catch (RegistryDamagedException)
+        {
+            return ReadPointerFile(BackupPointerFileName);
+        }
+    }
+
+    private CurrentPointer? ReadPointerFile(string fileName)
+    {
+        var path = Path.Combine(Root, fileName);
+        if (!File.Exists(path))
+            return null;
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
         }
         catch (FileNotFoundException)
         {
             return null;
         }
+        CurrentPointer? pointer;
+        try
+        {
+            pointer = JsonSerializer.Deserialize<CurrentPointer>(text, Json.Options);
+        }
+        catch (JsonException e)
+        {
+            throw Damaged(fileName, $"is not valid JSON ({e.Message})", e);
+        }
+        if (pointer is null || !IsVersionName(pointer.Version) || pointer.History is null)
+            throw Damaged(fileName, "does not name a version with its history", null);
+        return pointer;
     }
+
+    private RegistryDamagedException Damaged(string fileName, string problem, Exception? inner) =>
+        new(fileName, problem, fileName == PointerFileName
+            ? $"Promote a version or roll back to rewrite it from {BackupPointerFileName}, or restore it from a backup; "
+              + "Classifier__ServeLastGoodVersionWhenRegistryDamaged=true serves the newest version its history shows valid meanwhile."
+            : $"Restore it from a backup, or rewrite {PointerFileName} by promoting a version.", inner);
 
     private void WritePointer(CurrentPointer pointer)
     {
-        var temporary = Path.Combine(Root, $"{TemporaryPrefix}{PointerFileName}-{Guid.NewGuid():N}");
-        DurableFiles.WriteDurably(temporary, JsonSerializer.Serialize(pointer, Json.Options));
-        File.Move(temporary, PointerPath, overwrite: true); // rename(2): atomic on the same filesystem
+        var json = JsonSerializer.Serialize(pointer, Json.Options);
+        // The backup second: if this process dies between the two renames, current.json is already the newer one.
+        foreach (var fileName in new[] { PointerFileName, BackupPointerFileName })
+        {
+            var temporary = Path.Combine(Root, $"{TemporaryPrefix}{fileName}-{Guid.NewGuid():N}");
+            DurableFiles.WriteDurably(temporary, json);
+            File.Move(temporary, Path.Combine(Root, fileName), overwrite: true); // rename(2): atomic on the same filesystem
+            DurableFiles.FlushFolder(Root); // the rename itself survives a power loss only once the folder is flushed
+        }
     }
 
     /// <summary>Serializes writers across processes.</summary>

@@ -81,6 +81,25 @@ internal sealed class PostgreSqlModelRegistry : IModelRegistry
 
     public ModelManifest? TryGet(string version) => ReadManifestJson(version) is { } json ? Trusted(version, json) : null;
 
+    public void ThrowIfDamaged(string version)
+    {
+        if (ReadManifestJson(version) is { } json && Trusted(version, json) is null)
+            throw new RegistryDamagedException($"model_versions row {version}", "is not a valid manifest of that version",
+                $"Version {version} cannot load: promote or roll back to another version; "
+                + "Classifier__ServeLastGoodVersionWhenRegistryDamaged=true serves the newest version the pointer's history shows valid meanwhile.");
+    }
+
+    public string? LastGoodVersion(string? except = null)
+    {
+        using var connection = _database.Open();
+        string? current;
+        using (var command = new NpgsqlCommand("SELECT version FROM model_pointer WHERE id = 1", connection))
+            current = command.ExecuteScalar() as string;
+        var history = ReadHistory(connection, null);
+        return (current is null ? [] : new[] { current }).Concat(history.AsEnumerable().Reverse().Select(r => r.Version))
+            .FirstOrDefault(v => v != except && TryGet(v) is not null);
+    }
+
     public async Task<PromotionRecord> PromoteAsync(string version, string reason, string by, string? expectedCurrent = null,
         CancellationToken cancellationToken = default)
     {
@@ -145,7 +164,7 @@ internal sealed class PostgreSqlModelRegistry : IModelRegistry
         return record;
     }
 
-    public async Task<IReadOnlyList<string>> PruneAsync(int keepVersions, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<string>> PruneAsync(int keepVersions, IEnumerable<string>? inUse = null, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(keepVersions, 1);
         var versions = List();
@@ -160,7 +179,7 @@ internal sealed class PostgreSqlModelRegistry : IModelRegistry
         var history = ReadHistory(connection, transaction);
         var existing = versions.Select(m => m.Version).ToHashSet(StringComparer.Ordinal);
         var previous = current is null ? null : PromotionHistory.PreviousVersion(history, current, existing.Contains);
-        var keep = ModelRetention.VersionsToKeep(versions, current, history, previous, keepVersions);
+        var keep = ModelRetention.VersionsToKeep(versions, current, history, previous, keepVersions, inUse);
         string[] doomed = [.. versions.Select(m => m.Version).Where(v => !keep.Contains(v))];
         await using (var delete = new NpgsqlCommand("DELETE FROM model_versions WHERE number = ANY($1)", connection, transaction))
         {

@@ -22,6 +22,14 @@ internal sealed class ModelLoader(IModelRegistry registry, Featurizer featurizer
     {
         if (!ModelRegistry.IsVersionName(version))
             throw new ClassifierRequestException(RequestProblem.Invalid, $"'{version}' is not a version name; versions look like v1, v2, ...");
+        try
+        {
+            registry.ThrowIfDamaged(version);
+        }
+        catch (RegistryDamagedException e)
+        {
+            throw new ClassifierRequestException(RequestProblem.Unloadable, e.Message, inner: e);
+        }
         if (registry.TryGet(version) is null)
             throw new ClassifierRequestException(RequestProblem.NotFound, $"Version '{version}' does not exist.", RequestRemedy.ListVersions);
         try

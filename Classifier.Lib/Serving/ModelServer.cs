@@ -12,7 +12,7 @@ namespace Classifier.Serving;
 /// Only <see cref="ModelReloadService"/> calls <see cref="Reload"/>, on its own loop: loading never runs on a request thread.
 /// </summary>
 internal sealed partial class ModelServer(IModelRegistry registry, ModelLoader loader, Featurizer featurizer, PredictionCache cache,
-    IOptions<ClassifierOptions> options, TimeProvider time, ILogger<ModelServer> logger)
+    ServiceHealth health, IOptions<ClassifierOptions> options, TimeProvider time, ILogger<ModelServer> logger)
     : ImageClassifierBase(featurizer.Decoder), IModelStatus, IDisposable
 {
     private readonly Lock _reloadGate = new();
@@ -61,17 +61,26 @@ internal sealed partial class ModelServer(IModelRegistry registry, ModelLoader l
     {
         lock (_reloadGate)
         {
+            var served = Volatile.Read(ref _current);
             string? wanted;
             try
             {
                 wanted = registry.CurrentVersion;
+                if (wanted is not null && served?.Model.Manifest.Version != wanted)
+                    registry.ThrowIfDamaged(wanted);
+                health.Clear(RegistryComponent);
             }
-            catch (Exception e) when (e is IOException or System.Text.Json.JsonException or UnauthorizedAccessException or System.Data.Common.DbException)
+            catch (RegistryDamagedException e)
+            {
+                wanted = LastGoodVersionFor(e, served);
+                if (wanted is null)
+                    return false;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Data.Common.DbException)
             {
                 LogPointerUnreadable(logger, e);
                 return false;
             }
-            var served = Volatile.Read(ref _current);
             if (wanted is null)
             {
                 if (served is null)
@@ -115,6 +124,35 @@ internal sealed partial class ModelServer(IModelRegistry registry, ModelLoader l
             Swapped?.Invoke(wanted);
             return true;
         }
+    }
+
+    private const string RegistryComponent = "registry";
+
+    /// <summary>
+    /// The version to serve while the registry is damaged: the newest one the pointer's history shows valid when the
+    /// operator allows it (<see cref="ClassifierOptions.ServeLastGoodVersionWhenRegistryDamaged"/>), else none, and the
+    /// version already served keeps serving. Either way the damage is reported until the file is fixed.
+    /// </summary>
+    private string? LastGoodVersionFor(RegistryDamagedException damage, ServedModel? served)
+    {
+        string? good = null;
+        string message = damage.Message;
+        if (options.Value.ServeLastGoodVersionWhenRegistryDamaged)
+        {
+            // A damaged manifest names its version's folder: that one is not good, whatever the history says.
+            string? damagedVersion = damage.FileName.Contains('/') ? damage.FileName[..damage.FileName.IndexOf('/')] : null;
+            good = registry.LastGoodVersion(except: damagedVersion);
+            message += good is null ? " No version in the pointer's history is valid." : $" Serving {good}, the newest version the pointer's history shows valid.";
+        }
+        else if (served is not null)
+        {
+            message += $" {served.Model.Manifest.Version} keeps serving.";
+        }
+        if (served is null && good is null)
+            Volatile.Write(ref _notReadyReason, message);
+        if (health.Report(new ServiceProblem(RegistryComponent, message, KeepsUnready: false)))
+            LogRegistryDamaged(logger, registry.Location, message, damage);
+        return good;
     }
 
     /// <summary>The cache of answers, for metrics.</summary>
@@ -246,4 +284,7 @@ internal sealed partial class ModelServer(IModelRegistry registry, ModelLoader l
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The current pointer could not be read; will retry")]
     private static partial void LogPointerUnreadable(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The model registry in the {Location} is damaged: {Problem}")]
+    private static partial void LogRegistryDamaged(ILogger logger, string location, string problem, Exception exception);
 }

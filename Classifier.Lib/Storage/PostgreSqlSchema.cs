@@ -88,6 +88,13 @@ public static class PostgreSqlSchema
             CREATE INDEX predictions_by_time ON predictions (created_utc DESC);
             CREATE INDEX corrections_by_time ON corrections (created_utc);
             """),
+        ("the key ring of the host's data protection, shared by replicas (the console's antiforgery tokens)", """
+            CREATE TABLE data_protection_keys (
+                id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                friendly_name text NOT NULL UNIQUE,
+                xml text NOT NULL,
+                created_utc timestamptz NOT NULL DEFAULT now());
+            """),
         ("the model registry, and notifications of the current version and of the experiment settings", """
             -- versions by number (v1, v2, ...): the head and the first tier are tens of kilobytes
             CREATE TABLE model_versions (

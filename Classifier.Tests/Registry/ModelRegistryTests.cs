@@ -206,7 +206,8 @@ public sealed class ModelRegistryTests
         File.WriteAllText(pointerTemporary, "{\"version\":\"v7\"");
 
         var listed = registry.List().Select(m => m.Version).ToArray();
-        await Assert.ThrowsAsync<KeyNotFoundException>(() => registry.PromoteAsync("v7", "promote", "test"));
+        // A version folder without its manifest is damaged, and says so; a temporary folder is not a version at all.
+        Assert.Equal("v7/manifest.json", (await Assert.ThrowsAsync<RegistryDamagedException>(() => registry.PromoteAsync("v7", "promote", "test"))).FileName);
         await Assert.ThrowsAsync<KeyNotFoundException>(() => registry.PromoteAsync(".tmp-v2-0badc0de", "promote", "test"));
         var next = await RegisterAsync(registry);
 
@@ -231,7 +232,7 @@ public sealed class ModelRegistryTests
 
     [Theory]
     [MemberData(nameof(CorruptManifests))]
-    public async Task List_CorruptManifest_IsIgnoredAndNotPromotable(string kind, string content)
+    public async Task List_CorruptManifest_IsIgnoredAndNotPromotable_NamingTheFile(string kind, string content)
     {
         using var root = new TemporaryDirectory("registry");
         var registry = new ModelRegistry(root.Path);
@@ -245,7 +246,8 @@ public sealed class ModelRegistryTests
 
         Assert.True(listed.SequenceEqual(["v1"]), $"{kind}: listed {string.Join(", ", listed)}");
         Assert.Null(found);
-        await Assert.ThrowsAsync<KeyNotFoundException>(() => registry.PromoteAsync("v2", "promote", "test"));
+        var damage = await Assert.ThrowsAsync<RegistryDamagedException>(() => registry.PromoteAsync("v2", "promote", "test"));
+        Assert.Equal("v2/manifest.json", damage.FileName);
     }
 
     [Fact]
