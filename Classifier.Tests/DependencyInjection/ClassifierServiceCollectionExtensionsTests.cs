@@ -88,6 +88,7 @@ public sealed class ClassifierServiceCollectionExtensionsTests
     {
         services ??= new ServiceCollection();
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(configuration ?? new Dictionary<string, string?>()).Build());
+        services.AddLogging(); // the workspace (and the registry it chooses) logs, as in any host
         services.AddImageClassifier(o => o.StatePath = statePath);
         return services;
     }
