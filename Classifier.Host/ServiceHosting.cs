@@ -34,6 +34,16 @@ internal static partial class ServiceHosting
         long maxRequestBytes = builder.Configuration.GetValue<long?>($"{ClassifierOptions.SectionName}:{nameof(ServiceOptions.MaxRequestBytes)}") ?? new ServiceOptions().MaxRequestBytes;
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = maxRequestBytes);
         builder.Services.Configure<FormOptions>(form => form.MultipartBodyLengthLimit = maxRequestBytes);
+
+        // A stopping host's whole budget: the readiness drain, then the requests in flight (Kestrel waits for them until
+        // it runs out). Read from configuration, not the validated options, because the host reads HostOptions when it
+        // is built, before the options are validated at start.
+        builder.Services.AddOptions<HostOptions>().Configure<IConfiguration>((host, configuration) =>
+        {
+            var section = configuration.GetSection(ClassifierOptions.SectionName);
+            host.ShutdownTimeout = section.GetValue(nameof(ClassifierOptions.ShutdownDrain), new ClassifierOptions().ShutdownDrain)
+                + section.GetValue(nameof(ServiceOptions.ShutdownTimeout), new ServiceOptions().ShutdownTimeout);
+        });
         return builder;
     }
 

@@ -44,6 +44,13 @@ public sealed class ServiceOptions
     /// <summary>Largest JSON body (feedback, experiment and canary settings) and body of any endpoint that takes no image, in bytes. Default 16 KiB.</summary>
     public long MaxJsonBytes { get; set; } = 16 * 1024;
 
+    /// <summary>
+    /// When the service stops, how long the requests in flight may take to finish once the server stops accepting new
+    /// ones (after <c>Classifier:ShutdownDrain</c>); past it they are cut. Default 30 seconds. The host's shutdown
+    /// timeout is the drain plus this; a Kubernetes <c>terminationGracePeriodSeconds</c> must cover both and the preStop hook.
+    /// </summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Requests per minute one client address may send (section <c>Classifier:RateLimits</c>); past it, 429 with <c>Retry-After</c>.</summary>
     public RateLimitOptions RateLimits { get; set; } = new();
 }

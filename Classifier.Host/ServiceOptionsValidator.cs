@@ -7,11 +7,18 @@ namespace Classifier.Host;
 /// Checks the HTTP-side settings once, at start, with every problem in one message (as the library checks its own).
 /// Keyless admin is for loopback development only: a service that listens beyond loopback without an admin key does
 /// not start, nor does one that listens beyond loopback while <c>AllowedHosts</c> admits only loopback names (the
-/// shipped default, against DNS rebinding), and a key (admin or labeler) shorter than <see cref="MinimumKeyLength"/> is refused. The key itself is never in a message.
+/// shipped default, against DNS rebinding), nor one whose secrets are still <c>deploy/kubernetes</c>'s placeholders, and a key (admin or labeler) shorter than <see cref="MinimumKeyLength"/> is refused. The key itself is never in a message.
 /// </summary>
 internal sealed class ServiceOptionsValidator(IConfiguration configuration) : IValidateOptions<ServiceOptions>
 {
     internal const int MinimumKeyLength = 16;
+
+    /// <summary>What every value in <c>deploy/kubernetes/secret.yaml</c> starts with until an operator replaces it.</summary>
+    internal const string DeployPlaceholder = "REPLACE-ME";
+
+    /// <summary>The settings that Secret carries: a service started with its placeholders would run with public keys.</summary>
+    internal static readonly string[] SecretSettings =
+        ["Classifier:AdminApiKey", "Classifier:LabelerApiKeys", "Classifier:ClientAssignmentSecret", "ConnectionStrings:Classifier"];
 
     public ValidateOptionsResult Validate(string? name, ServiceOptions options)
     {
@@ -31,6 +38,10 @@ internal sealed class ServiceOptionsValidator(IConfiguration configuration) : IV
         }
         if (options.JobPollInterval <= TimeSpan.Zero)
             failures.Add($"Classifier:JobPollInterval must be positive; it is {options.JobPollInterval}.");
+        if (options.ShutdownTimeout <= TimeSpan.Zero)
+            failures.Add($"Classifier:ShutdownTimeout must be positive; it is {options.ShutdownTimeout}.");
+        foreach (string setting in SecretSettings.Where(setting => configuration[setting]?.Contains(DeployPlaceholder, StringComparison.Ordinal) == true))
+            failures.Add($"{setting} still holds the placeholder of deploy/kubernetes/secret.yaml ('{DeployPlaceholder}...'): replace it with a secret of your own (deploy/README.md says how).");
         if (ListensBeyondLoopback() is { } beyond && AdmitsOnlyLoopbackHosts() is { } hosts)
             failures.Add($"The service listens beyond loopback ({beyond}) but AllowedHosts admits only loopback host names ({hosts}), so every other caller would be refused: set AllowedHosts (environment variable AllowedHosts) to the host names clients use, separated by ';' (such as classifier.example.com), or to '*' behind a proxy that checks the Host header.");
         if (string.IsNullOrEmpty(options.AdminApiKey))

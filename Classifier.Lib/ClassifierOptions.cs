@@ -39,6 +39,14 @@ public sealed class ClassifierOptions
     /// <summary>Quiet time after a filesystem event before reloading, so a burst of events loads once. Default 200 ms.</summary>
     public TimeSpan ReloadDebounce { get; set; } = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>
+    /// When the host stops (SIGTERM), readiness fails at once (<see cref="Serving.IModelStatus.IsStopping"/>) and the
+    /// service keeps answering for this long before its server stops accepting requests, so that a load balancer that
+    /// polls readiness stops sending first; then the requests in flight finish. Default zero: a process on one machine
+    /// has no load balancer to tell, and a developer's Ctrl+C should not wait. <c>deploy/kubernetes</c> sets it.
+    /// </summary>
+    public TimeSpan ShutdownDrain { get; set; } = TimeSpan.Zero;
+
     /// <summary>Answers kept for repeated images (same bytes, same version); 0 turns the cache off. Default 10,000.</summary>
     public int PredictionCacheSize { get; set; } = 10_000;
 
@@ -120,6 +128,8 @@ public sealed class ClassifierOptions
             failures.Add($"Classifier:ReloadPollInterval must be positive; it is {ReloadPollInterval}.");
         if (ReloadDebounce < TimeSpan.Zero)
             failures.Add($"Classifier:ReloadDebounce must not be negative; it is {ReloadDebounce}.");
+        if (ShutdownDrain < TimeSpan.Zero)
+            failures.Add($"Classifier:ShutdownDrain must not be negative; it is {ShutdownDrain}.");
         if (PredictionCacheSize < 0)
             failures.Add("Classifier:PredictionCacheSize must not be negative (0 turns the cache off).");
         if (MaxConcurrentPredictions <= 0)

@@ -14,7 +14,7 @@ internal static partial class HealthApi
     internal static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/healthz", () => TypedResults.Ok(new Health("alive", null, null, null, null))).WithName("Alive").WithTags("Health").WithSummary("The process answers.");
-        app.MapGet("/readyz", Ready).WithName("Ready").WithTags("Health").WithSummary("A model is loaded and serving; 503 until then.");
+        app.MapGet("/readyz", Ready).WithName("Ready").WithTags("Health").WithSummary("A model is loaded and serving; 503 until then, and from the moment the service starts stopping.");
         return app;
     }
 
@@ -22,6 +22,12 @@ internal static partial class HealthApi
     {
         var current = status.Current;
         string? reloadError = status.LastReloadError;
+        if (status.IsStopping)
+        {
+            // Draining (Classifier:ShutdownDrain): the load balancer should stop sending; requests still get answers.
+            return TypedResults.Json(new Health("stopping", current?.Version, status.LoadedSince, "The service is stopping: it finishes the requests it has and takes no new ones once the drain ends.", null),
+                statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
         // A damaged file is the operator's to fix, and its message names it only relative to its folder: shown as it is.
         var problems = health.Problems;
         string? damage = problems.Count == 0 ? null : string.Join(" ", problems.Select(p => p.Message));

@@ -107,6 +107,8 @@ public static class ClassifierServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, CanaryService>(sp => sp.GetRequiredService<CanaryService>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ExperimentFollower>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, InitialTrainingService>());
+        // Stopping: readiness fails and the service keeps answering for ShutdownDrain before any hosted service stops.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ShutdownDrainService>());
         return new ImageClassifierBuilder(services);
     }
 

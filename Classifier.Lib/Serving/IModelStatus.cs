@@ -14,6 +14,12 @@ public interface IModelStatus
     /// <summary>Why nothing is served yet (null once a model is loaded).</summary>
     string? NotReadyReason { get; }
 
+    /// <summary>
+    /// The host is stopping: requests still get answers, but no new ones should be sent (readiness fails), for
+    /// <see cref="ClassifierOptions.ShutdownDrain"/> and while the requests in flight finish.
+    /// </summary>
+    bool IsStopping { get; }
+
     /// <summary>The last failed reload: which version and why (the exception's text: for logs, not for callers); null after a successful one.</summary>
     string? LastReloadError { get; }
 

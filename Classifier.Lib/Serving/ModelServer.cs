@@ -23,6 +23,7 @@ internal sealed partial class ModelServer(IModelRegistry registry, ModelLoader l
     private long _reloads;
     private long _failedReloads;
     private bool _backboneWarmed;
+    private bool _stopping;
 
     public override string ModelVersion => Volatile.Read(ref _current)?.Model.Manifest.Version
         ?? throw new ModelNotReadyException(NotReadyReason ?? "No model is loaded.");
@@ -40,6 +41,8 @@ internal sealed partial class ModelServer(IModelRegistry registry, ModelLoader l
 
     public string? LastFailedVersion => Volatile.Read(ref _lastFailedVersion);
 
+    public bool IsStopping => Volatile.Read(ref _stopping);
+
     public long Reloads => Interlocked.Read(ref _reloads);
 
     public long FailedReloads => Interlocked.Read(ref _failedReloads);
@@ -52,6 +55,9 @@ internal sealed partial class ModelServer(IModelRegistry registry, ModelLoader l
 
     /// <summary>Sets the reason shown while nothing is served (for example "training v1 from ...").</summary>
     internal void SetNotReadyReason(string reason) => Volatile.Write(ref _notReadyReason, reason);
+
+    /// <summary>Marks the service as stopping (<see cref="ShutdownDrainService"/>); it keeps answering.</summary>
+    internal void BeginStopping() => Volatile.Write(ref _stopping, true);
 
     /// <summary>
     /// Brings the served model in line with the registry's current pointer. Returns true when a new version

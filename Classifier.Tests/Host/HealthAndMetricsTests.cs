@@ -33,6 +33,8 @@ public sealed class HealthAndMetricsTests(SampleFixture sample)
     [InlineData("Classifier:MaxBatchImages", "0", "MaxBatchImages must be positive")]
     [InlineData("Classifier:Retrain:EvaluationShare", "1.5", "EvaluationShare must be in [0, 1)")]
     [InlineData("Classifier:AdminApiKey", "too-short", "AdminApiKey must be at least 16 characters; the one set has 9")]
+    [InlineData("Classifier:ShutdownDrain", "-00:00:01", "ShutdownDrain must not be negative")]
+    [InlineData("Classifier:ShutdownTimeout", "00:00:00", "ShutdownTimeout must be positive")]
     public void Start_WithAnInvalidSetting_FailsAndNamesIt(string key, string value, string message)
     {
         using var scope = ServiceScope.CreateEmpty(sample);
