@@ -117,6 +117,22 @@ public sealed class ClassifierWorkspace : IDisposable
     }
 
     /// <summary>
+    /// Seals every stored image that is not under the current key (<see cref="Storage.StorageOptions.EncryptionKey"/>,
+    /// or the state folder's key) with it: images under an older key (<see cref="Storage.StorageOptions.PreviousEncryptionKeys"/>),
+    /// and images kept before encryption, which are de-identified as well. Afterwards the older keys may be removed from
+    /// the configuration. Safe while the service runs: a blob is replaced whole. The <c>reencrypt</c> verb of the host.
+    /// Images no configured key opens are counted, left as they are and named in <paramref name="logger"/>'s warnings.
+    /// </summary>
+    public async Task<Privacy.ReencryptionReport> ReencryptStoredImagesAsync(Microsoft.Extensions.Logging.ILogger? logger = null, CancellationToken cancellationToken = default)
+    {
+        var keys = Privacy.EncryptionKeyRing.FromOptions(Options, logger);
+        if (Options.Storage.Provider != Storage.StorageProvider.PostgreSql)
+            return await FileImageStore.InStatePath(Options.StatePath, keys, logger).ReencryptAsync(cancellationToken).ConfigureAwait(false);
+        await using var database = new Storage.PostgreSqlDatabase(Options.Storage.ConnectionString!);
+        return await new PostgreSqlImageStore(database, keys, logger).ReencryptAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
     /// Makes the int8 backbone: the float backbone of <see cref="ClassifierOptions.Backbone"/> (whatever its
     /// <see cref="BackboneOptions.Precision"/>) quantized statically, calibrated on up to
     /// <see cref="QuantizationOptions.CalibrationImages"/> images of <c>datasetRoot/train</c>, written to

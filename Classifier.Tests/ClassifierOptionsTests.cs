@@ -56,6 +56,42 @@ public sealed class ClassifierOptionsTests
         Assert.Contains(options.Problems(), problem => problem.Contains(expected, StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("not base64 at all!", "Classifier__Storage__EncryptionKey) is not valid base64")]
+    [InlineData("c2hvcnQ=", "Classifier__Storage__EncryptionKey) decodes to 5 bytes")]
+    [InlineData("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==", "decodes to 34 bytes")]
+    public void Problems_WithAnEncryptionKeyThatIsNot32BytesOfBase64_NameTheSettingButNeverTheKey(string key, string expected)
+    {
+        var options = new ClassifierOptions { Storage = { EncryptionKey = key } };
+
+        var problem = Assert.Single(options.Problems());
+
+        Assert.Contains(expected, problem);
+        Assert.DoesNotContain(key, problem);
+    }
+
+    [Fact]
+    public void Problems_WithABadPreviousKey_SayWhichOne()
+    {
+        var options = new ClassifierOptions { Storage = { EncryptionKey = TestKeys.NewKeyText(), PreviousEncryptionKeys = $"{TestKeys.NewKeyText()},c2hvcnQ=" } };
+
+        var problem = Assert.Single(options.Problems());
+
+        Assert.Contains("Classifier__Storage__PreviousEncryptionKeys): key 2 of 2 decodes to 5 bytes", problem);
+    }
+
+    [Fact]
+    public void Problems_WithPostgreSqlAndNoEncryptionKey_NameTheSetting()
+    {
+        var options = new ClassifierOptions { Storage = { Provider = StorageProvider.PostgreSql, ConnectionString = "Host=db;Database=classifier" } };
+
+        var problem = Assert.Single(options.Problems());
+
+        Assert.Contains("Classifier__Storage__EncryptionKey", problem);
+        options.Storage.EncryptionKey = TestKeys.NewKeyText();
+        Assert.Empty(options.Problems());
+    }
+
     [Fact]
     public void Problems_WithSqliteByDefault_NeedNoConnectionString()
     {

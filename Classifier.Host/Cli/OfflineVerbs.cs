@@ -11,7 +11,7 @@ using Npgsql;
 namespace Classifier.Host.Cli;
 
 /// <summary>
-/// The offline verbs <c>train</c>, <c>evaluate</c>, <c>predict</c>, <c>import-idx</c>, <c>quantize</c> and <c>migrate</c>:
+/// The offline verbs <c>train</c>, <c>evaluate</c>, <c>predict</c>, <c>import-idx</c>, <c>quantize</c>, <c>migrate</c> and <c>reencrypt</c>:
 /// the library run from the command line, JSON on stdout, progress and errors on stderr. Scripts and the benchmarks rely on these
 /// names and fields. The backbone settings come from the environment as the service's do
 /// (<c>Classifier__Backbone__Precision=Int8</c>, <c>Classifier__Backbone__Int8ModelPath=...</c>), so the offline verbs
@@ -19,7 +19,7 @@ namespace Classifier.Host.Cli;
 /// </summary>
 internal static class OfflineVerbs
 {
-    internal static IReadOnlySet<string> Names { get; } = new HashSet<string>(["train", "evaluate", "predict", "import-idx", "quantize", "migrate"], StringComparer.Ordinal);
+    internal static IReadOnlySet<string> Names { get; } = new HashSet<string>(["train", "evaluate", "predict", "import-idx", "quantize", "migrate", "reencrypt"], StringComparer.Ordinal);
 
     internal static Task<int> RunAsync(string[] args)
     {
@@ -132,6 +132,22 @@ internal static class OfflineVerbs
             return 0;
         }));
 
+        var reencrypt = new Command("reencrypt", "Seal every stored image with the current key (Classifier__Storage__EncryptionKey, or the state folder's), " +
+            "then the keys in Classifier__Storage__PreviousEncryptionKeys may be removed; reads the Classifier__* settings the service reads. Safe while the service runs.") { connection };
+        reencrypt.SetAction((result, cancellationToken) => Guard(async () =>
+        {
+            var configuration = new ConfigurationBuilder().AddEnvironmentVariables().Build();
+            var options = new ClassifierOptions();
+            configuration.GetSection(ClassifierOptions.SectionName).Bind(options);
+            options.Storage.ConnectionString = result.GetValue(connection) ?? configuration.GetConnectionString(StorageOptions.ConnectionStringName);
+            using var workspace = new ClassifierWorkspace(options);
+            // Images no key opens are named on stderr; stdout keeps the one JSON answer.
+            using var logging = LoggerFactory.Create(builder => builder.AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace));
+            var report = await workspace.ReencryptStoredImagesAsync(logging.CreateLogger("reencrypt"), cancellationToken);
+            WriteJson(report);
+            return report.Unreadable == 0 ? 0 : 1;
+        }));
+
         var int8Output = new Option<FileInfo>("--out") { Description = "The int8 model to write (.onnx).", Required = true };
         var calibrationImages = new Option<int>("--calibration-images") { Description = "Training images the activation ranges are measured on.", DefaultValueFactory = _ => new QuantizationOptions().CalibrationImages };
         var method = new Option<CalibrationMethod>("--method") { Description = "How each activation's range is chosen: MinMax or Percentile.", DefaultValueFactory = _ => new QuantizationOptions().Method };
@@ -156,7 +172,7 @@ internal static class OfflineVerbs
             return 0;
         }));
 
-        var root = new RootCommand("Classifier: train, evaluate and predict offline, quantize the backbone, migrate the database. Run with no arguments to serve over HTTP.") { train, evaluate, predict, import, quantize, migrate };
+        var root = new RootCommand("Classifier: train, evaluate and predict offline, quantize the backbone, migrate the database, re-encrypt stored images. Run with no arguments to serve over HTTP.") { train, evaluate, predict, import, quantize, migrate, reencrypt };
         return root.Parse(args).InvokeAsync();
     }
 

@@ -2,12 +2,14 @@ using Classifier.DependencyInjection;
 using Classifier.Experiments;
 using Classifier.Feedback;
 using Classifier.Learning;
+using Classifier.Privacy;
 using Classifier.Serving;
 using Classifier.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -54,9 +56,11 @@ public static class ClassifierServiceCollectionExtensions
 
         // Stores, by Classifier:Storage:Provider: an app replaces one by registering its own first.
         services.TryAddSingleton(sp => new PostgreSqlDatabase(Options(sp).Storage.ConnectionString!));
+        // The key of stored images: configured, else (SQLite only) the state folder's, made and logged on first start.
+        services.TryAddSingleton(sp => EncryptionKeyRing.FromOptions(Options(sp), Logger<EncryptionKeyRing>(sp)));
         services.TryAddSingleton<IImageStore>(sp => OnPostgreSql(sp)
-            ? new PostgreSqlImageStore(sp.GetRequiredService<PostgreSqlDatabase>())
-            : FileImageStore.InStatePath(Options(sp).StatePath));
+            ? new PostgreSqlImageStore(sp.GetRequiredService<PostgreSqlDatabase>(), sp.GetRequiredService<EncryptionKeyRing>(), Logger<PostgreSqlImageStore>(sp))
+            : FileImageStore.InStatePath(Options(sp).StatePath, sp.GetRequiredService<EncryptionKeyRing>(), Logger<FileImageStore>(sp)));
         services.TryAddSingleton<IFeedbackStore>(sp => OnPostgreSql(sp)
             ? new PostgreSqlFeedbackStore(sp.GetRequiredService<PostgreSqlDatabase>(), sp.GetRequiredService<IImageStore>(), sp.GetRequiredService<TimeProvider>())
             : OpenSqliteFeedbackStore(sp));
@@ -133,6 +137,9 @@ public static class ClassifierServiceCollectionExtensions
             return UnavailableStore.Create<IFeedbackStore>(damage);
         }
     }
+
+    private static ILogger Logger<T>(IServiceProvider services) =>
+        (ILogger?)services.GetService<ILoggerFactory>()?.CreateLogger<T>() ?? NullLogger.Instance;
 
     private static bool OnPostgreSql(IServiceProvider services) => Options(services).Storage.Provider == StorageProvider.PostgreSql;
 

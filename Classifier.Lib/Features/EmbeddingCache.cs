@@ -21,6 +21,8 @@ internal sealed class EmbeddingCache : IEmbeddingCache
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
         // A cache holds nothing that cannot be computed again: a damaged file is set aside, never a reason not to start.
         SetAsideAs = Storage.SqliteFiles.SetAsideIfDamaged(Path);
+        // Features of users' images: the file is the service's alone, as every state file is.
+        Privacy.OwnerOnly.Database(Path);
         _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path, Pooling = false }.ToString());
         _connection.Open();
         Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;");

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using Classifier.Privacy;
 using Classifier.Serving;
 using Classifier.Storage;
 using Npgsql;
@@ -17,7 +18,7 @@ internal sealed class PostgreSqlFeedbackStore(PostgreSqlDatabase database, IImag
     {
         ArgumentNullException.ThrowIfNull(prediction);
         cancellationToken.ThrowIfCancellationRequested();
-        await images.PutAsync(prediction.ImageHash, image, cancellationToken).ConfigureAwait(false);
+        await images.PutDeidentifiedAsync(prediction.ImageHash, image, cancellationToken).ConfigureAwait(false);
         var id = NewId();
         await ExecuteAsync("INSERT INTO predictions (id, created_utc, model_version, label, confidence, image_hash, top_json) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb)",
             [id, Now(), prediction.ModelVersion, prediction.Label, prediction.Confidence, prediction.ImageHash, JsonSerializer.Serialize(prediction.Top, Json.Compact)],
@@ -117,7 +118,7 @@ internal sealed class PostgreSqlFeedbackStore(PostgreSqlDatabase database, IImag
         CorrectionInput.Validate(label, contributor);
         cancellationToken.ThrowIfCancellationRequested();
         var hash = Images.ContentHash.Of(image.Span);
-        await images.PutAsync(hash, image, cancellationToken).ConfigureAwait(false);
+        await images.PutDeidentifiedAsync(hash, image, cancellationToken).ConfigureAwait(false);
         return await InsertCorrectionAsync(null, hash, label, contributor, cancellationToken).ConfigureAwait(false);
     }
 

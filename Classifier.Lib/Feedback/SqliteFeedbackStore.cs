@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
+using Classifier.Privacy;
 using Classifier.Serving;
 using Microsoft.Data.Sqlite;
 
@@ -30,8 +31,10 @@ internal sealed partial class SqliteFeedbackStore : IFeedbackStore, IDisposable
         _images = images;
         _time = time;
         var root = Path.GetFullPath(statePath);
-        Directory.CreateDirectory(root);
-        _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path.Combine(root, FileName), Pooling = false }.ToString());
+        Privacy.OwnerOnly.Folder(root);
+        var database = Path.Combine(root, FileName);
+        Privacy.OwnerOnly.Database(database);
+        _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = database, Pooling = false }.ToString());
         _connection.Open();
         Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;");
         Execute("""
@@ -85,7 +88,7 @@ internal sealed partial class SqliteFeedbackStore : IFeedbackStore, IDisposable
     public async Task<string> LogPredictionAsync(Prediction prediction, ReadOnlyMemory<byte> image, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(prediction);
-        await _images.PutAsync(prediction.ImageHash, image, cancellationToken).ConfigureAwait(false);
+        await _images.PutDeidentifiedAsync(prediction.ImageHash, image, cancellationToken).ConfigureAwait(false);
         var id = NewId();
         await RunAsync(async command =>
         {
@@ -124,7 +127,7 @@ internal sealed partial class SqliteFeedbackStore : IFeedbackStore, IDisposable
     {
         CorrectionInput.Validate(label, contributor);
         var hash = Images.ContentHash.Of(image.Span);
-        await _images.PutAsync(hash, image, cancellationToken).ConfigureAwait(false);
+        await _images.PutDeidentifiedAsync(hash, image, cancellationToken).ConfigureAwait(false);
         return await InsertCorrectionAsync(null, hash, label, contributor, cancellationToken).ConfigureAwait(false);
     }
 

@@ -12,7 +12,10 @@ public static class ContentHash
     internal static void ThrowIfNotAHash(string hash, [System.Runtime.CompilerServices.CallerArgumentExpression(nameof(hash))] string? parameterName = null)
     {
         ArgumentNullException.ThrowIfNull(hash, parameterName);
-        if (hash.Length != 64 || !hash.All(char.IsAsciiHexDigitLower))
+        if (!IsHash(hash))
             throw new ArgumentException($"'{hash}' is not a content hash.", parameterName);
     }
+
+    /// <summary>Whether <paramref name="text"/> is what <see cref="Of"/> returns: 64 lowercase hex digits.</summary>
+    internal static bool IsHash(string text) => text.Length == 64 && text.All(char.IsAsciiHexDigitLower);
 }

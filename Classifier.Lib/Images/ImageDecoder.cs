@@ -96,7 +96,7 @@ internal sealed class ImageDecoder(ImageLimits limits)
     }
 
     /// <summary>Applies the EXIF orientation so that the image is upright (matrices map source to destination pixels).</summary>
-    private static SKBitmap Orient(SKBitmap source, SKEncodedOrigin origin)
+    internal static SKBitmap Orient(SKBitmap source, SKEncodedOrigin origin)
     {
         float w = source.Width, h = source.Height;
         (SKMatrix matrix, bool swap) = origin switch

@@ -52,7 +52,9 @@ internal sealed class Retrainer(TrainingPipeline pipeline, IModelRegistry regist
             FeaturizedImage featurizedImage;
             try
             {
-                featurizedImage = featurizer.Featurize(bytes);
+                // Keyed by the original's hash: the features cached when it was predicted are the original's, and the
+                // stored (de-identified) image is decoded only when they are not.
+                featurizedImage = featurizer.Featurize(bytes, correction.ImageHash);
             }
             catch (InvalidImageException)
             {

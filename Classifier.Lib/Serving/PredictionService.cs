@@ -14,9 +14,14 @@ internal sealed class PredictionService(ExperimentRouter router, PredictionGate 
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(top);
         cancellationToken.ThrowIfCancellationRequested();
         RoutedPrediction routed;
+        string id;
+        // Logging a new image decodes it again at full size (Privacy/ImageDeidentifier), so it is inside the gate
+        // that bounds what decoding may cost at once.
         using (await gate.EnterAsync(PredictionGate.CostOf(image.Span), cancellationToken).ConfigureAwait(false))
+        {
             routed = router.Predict(image.Span, top, clientId);
-        var id = await log.LogPredictionAsync(routed.Prediction, image, cancellationToken).ConfigureAwait(false);
+            id = await log.LogPredictionAsync(routed.Prediction, image, cancellationToken).ConfigureAwait(false);
+        }
         router.OfferToShadow(id, routed, image);
         return new LoggedPrediction(routed.Prediction, id);
     }

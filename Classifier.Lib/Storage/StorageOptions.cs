@@ -1,3 +1,4 @@
+using Classifier.Privacy;
 using Npgsql;
 
 namespace Classifier.Storage;
@@ -22,7 +23,51 @@ public sealed class StorageOptions
     /// </summary>
     public string? ConnectionString { get; set; }
 
-    internal IEnumerable<string> Problems()
+    /// <summary>
+    /// The key that encrypts stored images (AES-256-GCM): 32 random bytes in base64 (environment variable
+    /// <c>Classifier__Storage__EncryptionKey</c>; in Kubernetes, from a Secret), such as the output of
+    /// <c>openssl rand -base64 32</c>. Required with the PostgreSql provider, whose replicas must share it. Default
+    /// null: the embedded default keeps a key of its own in <c>StatePath/storage.key</c> (owner-only), made on first start.
+    /// </summary>
+    public string? EncryptionKey { get; set; }
+
+    /// <summary>
+    /// Older keys, comma-separated base64 (environment variable <c>Classifier__Storage__PreviousEncryptionKeys</c>):
+    /// images sealed with them still open, and the <c>reencrypt</c> verb seals them again with <see cref="EncryptionKey"/>;
+    /// after that they may be removed. Default null.
+    /// </summary>
+    public string? PreviousEncryptionKeys { get; set; }
+
+    /// <summary>The configured key, or null when none is; the options are valid.</summary>
+    internal EncryptionKey? ConfiguredKey() =>
+        string.IsNullOrWhiteSpace(EncryptionKey) ? null : Privacy.EncryptionKey.TryParse(EncryptionKey, out _);
+
+    /// <summary>The configured older keys; the options are valid.</summary>
+    internal IEnumerable<EncryptionKey> PreviousKeys() =>
+        SplitKeys(PreviousEncryptionKeys).Select(text => Privacy.EncryptionKey.TryParse(text, out _)!);
+
+    private static string[] SplitKeys(string? keys) =>
+        keys?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
+
+    internal IEnumerable<string> Problems() => KeyProblems().Concat(ProviderProblems());
+
+    // The messages name the setting and never the key: option failures are logged and shown at start.
+    private IEnumerable<string> KeyProblems()
+    {
+        if (!string.IsNullOrWhiteSpace(EncryptionKey) && Privacy.EncryptionKey.TryParse(EncryptionKey, out var problem) is null)
+            yield return $"Classifier:Storage:EncryptionKey (environment variable Classifier__Storage__EncryptionKey) {problem}.";
+        var previous = SplitKeys(PreviousEncryptionKeys);
+        for (int i = 0; i < previous.Length; i++)
+        {
+            if (Privacy.EncryptionKey.TryParse(previous[i], out var olderProblem) is null)
+                yield return $"Classifier:Storage:PreviousEncryptionKeys (environment variable Classifier__Storage__PreviousEncryptionKeys): key {i + 1} of {previous.Length} {olderProblem}.";
+        }
+        if (Provider == StorageProvider.PostgreSql && string.IsNullOrWhiteSpace(EncryptionKey))
+            yield return "Classifier:Storage:EncryptionKey must be set with Classifier:Storage:Provider = PostgreSql: replicas sharing the database must share the key that encrypts its images. " +
+                "Set the environment variable Classifier__Storage__EncryptionKey (from a secret) to 32 random bytes in base64, such as the output of `openssl rand -base64 32`, the same on every replica.";
+    }
+
+    private IEnumerable<string> ProviderProblems()
     {
         if (!Enum.IsDefined(Provider))
         {

@@ -27,16 +27,16 @@ public sealed class ClassifierServiceCollectionExtensionsTests
     public async Task AddImageClassifier_AfterTheAppRegisteredAnImageStore_TheFeedbackStoreKeepsImagesInIt()
     {
         using var state = new TemporaryDirectory("di");
-        var images = new FileImageStore(Path.Combine(state.Path, "elsewhere"));
+        var images = new FileImageStore(Path.Combine(state.Path, "elsewhere"), TestKeys.NewRing());
         var services = new ServiceCollection().AddSingleton<IImageStore>(images);
         await using var provider = Services(state.Path, services).BuildServiceProvider();
-        byte[] image = [.. "an image"u8];
+        var image = TestImages.Png(3, 3, SkiaSharp.SKColors.Teal);
         var hash = ContentHash.Of(image);
 
         await provider.GetRequiredService<IFeedbackStore>().LogPredictionAsync(new Prediction("cat", 0.5f, [], "v1", hash), image);
 
         Assert.Same(images, provider.GetRequiredService<IImageStore>());
-        Assert.Equal(image, await images.ReadAsync(hash));
+        Assert.Equal(Classifier.Privacy.ImageDeidentifier.Strip(image), await images.ReadAsync(hash));
         Assert.False(Directory.Exists(Path.Combine(state.Path, "images")));
     }
 
@@ -60,6 +60,7 @@ public sealed class ClassifierServiceCollectionExtensionsTests
         {
             ["Classifier:Storage:Provider"] = "PostgreSql",
             ["ConnectionStrings:Classifier"] = "Host=db.example;Database=classifier;Username=classifier",
+            ["Classifier:Storage:EncryptionKey"] = TestKeys.NewKeyText(),
         };
         using var provider = Services(state.Path, configuration: configuration).BuildServiceProvider();
 
@@ -82,6 +83,23 @@ public sealed class ClassifierServiceCollectionExtensionsTests
         var error = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<ClassifierOptions>>().Value);
 
         Assert.Contains("ConnectionStrings__Classifier", error.Message);
+    }
+
+    [Fact]
+    public void AddImageClassifier_WithProviderPostgreSqlAndNoEncryptionKey_FailsAtStartNamingTheSetting()
+    {
+        using var state = new TemporaryDirectory("di");
+        var configuration = new Dictionary<string, string?>
+        {
+            ["Classifier:Storage:Provider"] = "PostgreSql",
+            ["ConnectionStrings:Classifier"] = "Host=db.example;Database=classifier;Username=classifier",
+        };
+        using var provider = Services(state.Path, configuration: configuration).BuildServiceProvider();
+
+        var error = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<ClassifierOptions>>().Value);
+
+        Assert.Contains("Classifier__Storage__EncryptionKey", error.Message);
+        Assert.False(File.Exists(Path.Combine(state.Path, Classifier.Privacy.EncryptionKeyRing.KeyFileName)), "a replica never makes a key of its own");
     }
 
     private static IServiceCollection Services(string statePath, IServiceCollection? services = null, IDictionary<string, string?>? configuration = null)

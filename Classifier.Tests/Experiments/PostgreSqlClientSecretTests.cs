@@ -52,6 +52,7 @@ public sealed class PostgreSqlClientSecretTests(PostgreSqlFixture postgres) : IA
         {
             ["Classifier:Storage:Provider"] = "PostgreSql",
             ["ConnectionStrings:Classifier"] = _database!.ConnectionString,
+            ["Classifier:Storage:EncryptionKey"] = TestKeys.NewKeyText(),
         }).Build());
         services.AddImageClassifier(o => o.StatePath = statePath);
         return services.BuildServiceProvider();

@@ -8,8 +8,15 @@ namespace Classifier.Tests.Feedback;
 public sealed class FileImageStoreTests : ImageStoreContract
 {
     private readonly TemporaryDirectory _state = new("images");
+    private protected override IImageStore CreateStore(Classifier.Privacy.EncryptionKeyRing keys) => new FileImageStore(_state.Combine("images"), keys);
 
-    protected override IImageStore CreateStore() => new FileImageStore(_state.Combine("images"));
+    protected override Task<byte[]> ReadBlobAsync(string hash) => File.ReadAllBytesAsync(_state.Combine("images", hash[..2], hash));
+
+    protected override Task WriteBlobAsync(string hash, byte[] blob)
+    {
+        Directory.CreateDirectory(_state.Combine("images", hash[..2]));
+        return File.WriteAllBytesAsync(_state.Combine("images", hash[..2], hash), blob);
+    }
 
     protected override Task DeleteStateAsync()
     {
@@ -18,7 +25,7 @@ public sealed class FileImageStoreTests : ImageStoreContract
     }
 
     [Fact]
-    public async Task PutAsync_KeepsTheImageUnderItsHashWithNoTemporaryFileLeft()
+    public async Task PutAsync_KeepsTheImageSealedUnderItsHashWithNoTemporaryFileLeft()
     {
         byte[] bytes = [.. "an image"u8];
         var hash = ContentHash.Of(bytes);
@@ -27,7 +34,9 @@ public sealed class FileImageStoreTests : ImageStoreContract
 
         var file = Assert.Single(Directory.GetFiles(_state.Path, "*", SearchOption.AllDirectories));
         Assert.Equal(_state.Combine("images", hash[..2], hash), file);
-        Assert.Equal(bytes, await File.ReadAllBytesAsync(file));
+        var kept = await File.ReadAllBytesAsync(file);
+        Assert.Equal("CLS\u0001"u8.ToArray(), kept[..4]);
+        Assert.Equal(-1, kept.AsSpan().IndexOf(bytes));
     }
 
     [Fact]
@@ -39,5 +48,20 @@ public sealed class FileImageStoreTests : ImageStoreContract
 
         Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(_state.Path)!, "escaped", SearchOption.TopDirectoryOnly));
         Assert.Empty(Directory.GetFiles(_state.Path, "*", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public async Task PutAsync_KeepsFoldersAndFilesOwnerOnly()
+    {
+        if (OperatingSystem.IsWindows())
+            return; // ACLs there, not modes
+        byte[] bytes = [.. "an image"u8];
+        var hash = ContentHash.Of(bytes);
+
+        await CreateStore().PutAsync(hash, bytes);
+
+        Assert.Equal(Classifier.Privacy.OwnerOnly.FolderMode, File.GetUnixFileMode(_state.Combine("images")));
+        Assert.Equal(Classifier.Privacy.OwnerOnly.FolderMode, File.GetUnixFileMode(_state.Combine("images", hash[..2])));
+        Assert.Equal(Classifier.Privacy.OwnerOnly.FileMode, File.GetUnixFileMode(_state.Combine("images", hash[..2], hash)));
     }
 }

@@ -14,6 +14,7 @@ public sealed class PostgreSqlFeedbackStoreTests(PostgreSqlFixture postgres) : F
 {
     private TestDatabase? _database;
     private PostgreSqlDatabase? _connections;
+    private readonly Classifier.Privacy.EncryptionKeyRing _keys = TestKeys.NewRing();
 
     private TestDatabase Database => _database ?? throw new InvalidOperationException("InitializeAsync has not run.");
 
@@ -25,7 +26,7 @@ public sealed class PostgreSqlFeedbackStoreTests(PostgreSqlFixture postgres) : F
 
     // The database is the state: a store opened again over it is a restarted process.
     protected override IFeedbackStore CreateStore(TimeProvider time) =>
-        new PostgreSqlFeedbackStore(_connections!, new PostgreSqlImageStore(_connections!), time);
+        new PostgreSqlFeedbackStore(_connections!, new PostgreSqlImageStore(_connections!, _keys), time);
 
     protected override async Task DeleteStateAsync()
     {
@@ -39,7 +40,7 @@ public sealed class PostgreSqlFeedbackStoreTests(PostgreSqlFixture postgres) : F
     public async Task LogPredictionAsync_KeepsTheImageInTheDatabaseOnce()
     {
         var store = CreateStore(Time);
-        byte[] image = [.. "an image"u8];
+        var image = TestImages.Png(3, 3, SkiaSharp.SKColors.Teal);
         var prediction = new Prediction("cat", 0.5f, [new LabelScore("cat", 0.5f)], "v1", ContentHash.Of(image));
 
         await store.LogPredictionAsync(prediction, image);

@@ -80,7 +80,7 @@ public sealed class FeedbackApiTests(SampleFixture sample)
         var correction = Assert.Single(await store.GetLatestCorrectionsAsync());
         Assert.Null(correction.PredictionId);
         Assert.Equal("hat", correction.Label);
-        Assert.Equal(bytes, await store.ReadImageAsync(correction.ImageHash));
+        Assert.Equal(Classifier.Privacy.ImageDeidentifier.Strip(bytes), await store.ReadImageAsync(correction.ImageHash));
     }
 
     [Fact]

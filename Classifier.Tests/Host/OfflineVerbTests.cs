@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Classifier.Feedback;
+using Classifier.Images;
 using Classifier.Tests.Infrastructure;
 
 namespace Classifier.Tests.Host;
@@ -137,6 +139,52 @@ public sealed class OfflineVerbTests(SampleFixture sample)
         using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(models, "v1", "manifest.json")));
         Assert.StartsWith("resnet18-int8-", manifest.RootElement.GetProperty("backboneId").GetString());
     }
+
+    [Fact]
+    public async Task Reencrypt_AfterTheKeyRotated_SealsOldImagesWithTheNewKeySoTheOldKeyCanGo()
+    {
+        using var work = new TemporaryDirectory("verbs");
+        var state = work.Combine("state");
+        string oldKey = TestKeys.NewKeyText(), newKey = TestKeys.NewKeyText();
+        var image = File.ReadAllBytes(sample.TestImages[0].Path);
+        var hash = ContentHash.Of(image);
+        await FileImageStore.InStatePath(state, Ring(state, oldKey)).PutAsync(hash, image);
+
+        var run = await RunHost(new Dictionary<string, string>
+        {
+            ["Classifier__StatePath"] = state,
+            ["Classifier__Storage__EncryptionKey"] = newKey,
+            ["Classifier__Storage__PreviousEncryptionKeys"] = oldKey,
+        }, "reencrypt");
+
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        using var report = JsonDocument.Parse(run.Stdout);
+        Assert.Equal(Ring(state, newKey).Current.IdText, report.RootElement.GetProperty("keyId").GetString());
+        Assert.Equal((1, 1, 0), (report.RootElement.GetProperty("examined").GetInt32(), report.RootElement.GetProperty("reencrypted").GetInt32(),
+            report.RootElement.GetProperty("unreadable").GetInt32()));
+        Assert.Equal(image, await FileImageStore.InStatePath(state, Ring(state, newKey)).ReadAsync(hash));
+        Assert.DoesNotContain(oldKey, run.Stdout + run.Stderr);
+        Assert.DoesNotContain(newKey, run.Stdout + run.Stderr);
+    }
+
+    [Fact]
+    public async Task Reencrypt_WithAKeyThatIsNot32Bytes_FailsNamingTheSetting()
+    {
+        using var work = new TemporaryDirectory("verbs");
+
+        var run = await RunHost(new Dictionary<string, string>
+        {
+            ["Classifier__StatePath"] = work.Combine("state"),
+            ["Classifier__Storage__EncryptionKey"] = "c2hvcnQ=",
+        }, "reencrypt");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("Classifier__Storage__EncryptionKey) decodes to 5 bytes", run.Stderr);
+        Assert.DoesNotContain("c2hvcnQ=", run.Stderr);
+    }
+
+    private static Classifier.Privacy.EncryptionKeyRing Ring(string state, string key) =>
+        Classifier.Privacy.EncryptionKeyRing.FromOptions(new ClassifierOptions { StatePath = state, Storage = { EncryptionKey = key } });
 
     internal sealed record ProcessResult(int ExitCode, string Stdout, string Stderr);
 

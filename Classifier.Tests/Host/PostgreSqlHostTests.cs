@@ -29,11 +29,13 @@ public sealed class PostgreSqlHostTests(SampleFixture sample)
         {
             options.Storage.Provider = Classifier.Storage.StorageProvider.PostgreSql;
             options.Storage.ConnectionString = database.ConnectionString;
+            options.Storage.EncryptionKey = TestKeys.NewKeyText(); // required with PostgreSQL; training stores no image
         });
         await using var factory = scope.Factory(new Dictionary<string, string?>
         {
             ["Classifier:Storage:Provider"] = "PostgreSql",
             ["ConnectionStrings:Classifier"] = database.ConnectionString,
+            ["Classifier:Storage:EncryptionKey"] = TestKeys.NewKeyText(),
             ["Classifier:JobPollInterval"] = "00:00:00.200",
         });
         var client = factory.CreateClient();
@@ -51,7 +53,9 @@ public sealed class PostgreSqlHostTests(SampleFixture sample)
         await using var connection = new NpgsqlConnection(database.ConnectionString);
         await connection.OpenAsync();
         Assert.Equal((feedbackId, predictionId, "coat"), await SingleCorrectionAsync(connection));
-        Assert.Equal(image, await ScalarAsync<byte[]>(connection, "SELECT i.bytes FROM images i JOIN predictions p ON p.image_hash = i.hash"));
+        // The row holds the image sealed (Host/PostgreSqlPrivacyTests looks inside); it opens to the de-identified image.
+        Assert.Equal("CLS\u0001"u8.ToArray(), (await ScalarAsync<byte[]>(connection, "SELECT i.bytes FROM images i JOIN predictions p ON p.image_hash = i.hash"))[..4]);
+        Assert.Equal(Classifier.Privacy.ImageDeidentifier.Strip(image), await factory.Services.GetRequiredService<IFeedbackStore>().ReadImageAsync(Classifier.Images.ContentHash.Of(image)));
         Assert.IsType<PostgreSqlStorage>(factory.Services.GetRequiredService<JobStorage>());
         Assert.Equal("Succeeded", job.State);
         Assert.DoesNotContain("no feedback", job.Result); // the job read the correction back from PostgreSQL

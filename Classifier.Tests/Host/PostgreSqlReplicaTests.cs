@@ -24,6 +24,9 @@ public sealed class PostgreSqlReplicaTests(SampleFixture sample, ITestOutputHelp
     // The issue asks for 2 s; asserted loosely because five other builds share this machine's two cores.
     private static readonly TimeSpan FollowLimit = TimeSpan.FromSeconds(10);
 
+    // Replicas share the key of stored images, as they must.
+    private static readonly string EncryptionKey = TestKeys.NewKeyText();
+
     [DatabaseFact]
     public async Task ThreeReplicas_PredictOnOneFeedbackOnAnotherPromoteOnTheThird_AllServeTheNewVersion()
     {
@@ -116,6 +119,7 @@ public sealed class PostgreSqlReplicaTests(SampleFixture sample, ITestOutputHelp
     {
         options.Storage.Provider = StorageProvider.PostgreSql;
         options.Storage.ConnectionString = database.ConnectionString;
+        options.Storage.EncryptionKey = EncryptionKey;
     }
 
     private static async Task<string?> ServedVersionAsync(HttpClient replica)
@@ -175,6 +179,7 @@ public sealed class PostgreSqlReplicaTests(SampleFixture sample, ITestOutputHelp
             start.Environment["Classifier__JobPollInterval"] = "00:00:00.200";
             start.Environment["Classifier__Storage__Provider"] = "PostgreSql";
             start.Environment["ConnectionStrings__Classifier"] = database.ConnectionString;
+            start.Environment["Classifier__Storage__EncryptionKey"] = EncryptionKey;
             var host = Process.Start(start)!;
             host.OutputDataReceived += (_, _) => { };
             host.ErrorDataReceived += (_, _) => { };

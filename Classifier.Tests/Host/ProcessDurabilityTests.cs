@@ -47,7 +47,7 @@ public sealed class ProcessDurabilityTests(SampleFixture sample)
             Assert.NotNull(await store.FindPredictionAsync(predictionId));
             var correction = Assert.Single(await store.GetLatestCorrectionsAsync());
             Assert.Equal(predictionId, correction.PredictionId);
-            Assert.Equal(image, await store.ReadImageAsync(correction.ImageHash));
+            Assert.Equal(Classifier.Privacy.ImageDeidentifier.Strip(image), await store.ReadImageAsync(correction.ImageHash));
         }
         finally
         {
