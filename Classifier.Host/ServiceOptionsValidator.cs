@@ -18,7 +18,7 @@ internal sealed class ServiceOptionsValidator(IConfiguration configuration) : IV
 
     /// <summary>The settings that Secret carries: a service started with its placeholders would run with public keys.</summary>
     internal static readonly string[] SecretSettings =
-        ["Classifier:AdminApiKey", "Classifier:LabelerApiKeys", "Classifier:ClientAssignmentSecret", "ConnectionStrings:Classifier"];
+        ["Classifier:AdminApiKey", "Classifier:LabelerApiKeys", "Classifier:ClientAssignmentSecret", "Classifier:Storage:EncryptionKey", "ConnectionStrings:Classifier"];
 
     public ValidateOptionsResult Validate(string? name, ServiceOptions options)
     {

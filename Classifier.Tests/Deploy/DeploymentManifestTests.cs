@@ -82,7 +82,7 @@ public sealed class DeploymentManifestTests(SampleFixture sample)
     [Fact]
     public void Settings_OfTheImageAndTheManifests_AreValidOptions()
     {
-        var configuration = Configuration(ConfigMap, Secret);
+        var configuration = Configuration(ConfigMap, OperatorSecrets());
         var options = configuration.GetSection(ClassifierOptions.SectionName).Get<ClassifierOptions>()!;
         options.Storage.ConnectionString = configuration.GetConnectionString(StorageOptions.ConnectionStringName);
 
@@ -193,21 +193,41 @@ public sealed class DeploymentManifestTests(SampleFixture sample)
     public void Secret_HoldsOnlyMarkedPlaceholders_AndTheServiceRefusesToStartWithThem()
     {
         using var scope = ServiceScope.CreateEmpty(sample);
-        using var factory = scope.Factory(ManifestSettings(Secret));
+        // The encryption key's placeholder is not a key at all: the library refuses it first, naming the setting only.
+        using (var asShipped = scope.Factory(ManifestSettings(Secret)))
+        {
+            var keyError = Assert.ThrowsAny<Microsoft.Extensions.Options.OptionsValidationException>(() => asShipped.CreateClient());
+            Assert.Contains("Classifier:Storage:EncryptionKey", keyError.Message);
+            Assert.DoesNotContain(Secret[EncryptionKeySetting], keyError.Message);
+        }
+        var withKey = Secret.ToDictionary(pair => pair.Key, pair => pair.Key == EncryptionKeySetting ? NewKey() : pair.Value);
+        using var factory = scope.Factory(ManifestSettings(withKey));
 
         var error = Assert.ThrowsAny<Microsoft.Extensions.Options.OptionsValidationException>(() => factory.CreateClient());
 
         Assert.All(Secret.Values, value => Assert.Contains(PlaceholderMarker, value));
-        Assert.All(Secret.Keys, key => Assert.Contains($"{SettingNames.ConfigurationKey(key)} still holds the placeholder", error.Message));
+        Assert.All(Secret.Keys.Where(key => key != EncryptionKeySetting), key => Assert.Contains($"{SettingNames.ConfigurationKey(key)} still holds the placeholder", error.Message));
         Assert.All(error.Failures, failure => Assert.Contains("placeholder", failure));
         Assert.DoesNotContain(Secret["Classifier__AdminApiKey"], error.Message);
+    }
+
+    private const string EncryptionKeySetting = "Classifier__Storage__EncryptionKey";
+
+    private static string NewKey() => Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
+    /// <summary>The Secret as an operator fills it: every placeholder replaced, the encryption key a real one.</summary>
+    private Dictionary<string, string> OperatorSecrets()
+    {
+        var secrets = Secret.ToDictionary(pair => pair.Key, pair => pair.Value.Replace(PlaceholderMarker, "operator-chosen", StringComparison.Ordinal));
+        secrets[EncryptionKeySetting] = NewKey();
+        return secrets;
     }
 
     [Fact]
     public async Task ProbePaths_AreAnsweredByTheHost_WithTheManifestsSettingsAndRealSecrets()
     {
         using var scope = ServiceScope.CreateEmpty(sample);
-        var secrets = Secret.ToDictionary(pair => pair.Key, pair => pair.Value.Replace(PlaceholderMarker, "operator-chosen", StringComparison.Ordinal));
+        var secrets = OperatorSecrets();
         var settings = ManifestSettings(secrets);
         // No PostgreSQL here: the embedded store stands in; every other setting is the manifests'.
         settings["Classifier:Storage:Provider"] = "Sqlite";
