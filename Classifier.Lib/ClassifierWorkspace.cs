@@ -40,9 +40,12 @@ public sealed class ClassifierWorkspace : IDisposable
             options.ThrowIfInvalid();
         Options = options;
         _time = time;
-        Registry = new ModelRegistry(options.ModelsPath, time);
-        _backbone = new Lazy<OnnxBackbone>(() => new OnnxBackbone(options.Backbone));
         _database = new Lazy<Storage.PostgreSqlDatabase>(() => new Storage.PostgreSqlDatabase(options.Storage.ConnectionString!));
+        // With PostgreSQL the models folder is this process's cache of the versions in the database.
+        Registry = options.Storage.Provider == Storage.StorageProvider.PostgreSql
+            ? new PostgreSqlModelRegistry(_database.Value, options.ModelsPath, time)
+            : new ModelRegistry(options.ModelsPath, time);
+        _backbone = new Lazy<OnnxBackbone>(() => new OnnxBackbone(options.Backbone));
         _cache = new Lazy<IEmbeddingCache>(() => options.EmbeddingCacheInDatabase
             ? new PostgreSqlEmbeddingCache(_database.Value)
             : OpenEmbeddingCache(options.ResolvedEmbeddingCachePath, logger));
@@ -67,8 +70,8 @@ public sealed class ClassifierWorkspace : IDisposable
     /// <summary>The options this workspace was made with.</summary>
     public ClassifierOptions Options { get; }
 
-    /// <summary>The model versions.</summary>
-    public ModelRegistry Registry { get; }
+    /// <summary>The model versions: the models folder, or with <c>Storage:Provider = PostgreSql</c> the database (the folder is then a cache).</summary>
+    public IModelRegistry Registry { get; }
 
     internal Featurizer Featurizer => _featurizer.Value;
 
@@ -163,7 +166,7 @@ public sealed class ClassifierWorkspace : IDisposable
     /// <summary>Opens a classifier on <paramref name="version"/> (default: current); it cascades as the service does (<see cref="Cascade.CascadeOptions.Enabled"/>).</summary>
     public IImageClassifier OpenClassifier(string? version = null) => new ImageClassifier(Featurizer, Loader.Load(version), Options.Cascade.Enabled);
 
-    /// <summary>Releases the backbone and the cache.</summary>
+    /// <summary>Releases the backbone, the cache and the database's connections.</summary>
     public void Dispose()
     {
         if (_cache.IsValueCreated) _cache.Value.Dispose();

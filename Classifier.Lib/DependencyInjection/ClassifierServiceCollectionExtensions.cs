@@ -106,12 +106,13 @@ public static class ClassifierServiceCollectionExtensions
         services.TryAddSingleton<IDataErasureService, DataErasureService>();
 
         // Background services, in this order: the database schema is migrated (PostgreSQL only), the current version is
-        // loaded, then the experiments are restored, then the canary is judged; the first model is trained only when
-        // there is none.
+        // loaded, then the experiments are restored, then the canary is judged and (PostgreSQL only) other replicas'
+        // experiment changes followed; the first model is trained only when there is none, once across replicas.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, PostgreSqlMigrationService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ModelReloadService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ShadowWorker>(sp => sp.GetRequiredService<ShadowWorker>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, CanaryService>(sp => sp.GetRequiredService<CanaryService>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ExperimentFollower>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, InitialTrainingService>());
         // Stopping: readiness fails and the service keeps answering for ShutdownDrain before any hosted service stops.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ShutdownDrainService>());

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Classifier.Serving;
 using Microsoft.Extensions.Logging;
 
@@ -12,6 +13,7 @@ internal sealed partial class ExperimentState(IExperimentSettingsStore store, IL
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private ExperimentArms _arms = ExperimentArms.None;
+    private string? _lastFollowed;
 
     internal ExperimentArms Arms => Volatile.Read(ref _arms);
 
@@ -63,6 +65,40 @@ internal sealed partial class ExperimentState(IExperimentSettingsStore store, IL
         {
             if (loaded is not null && (next is null || !next.Models.Contains(loaded)))
                 loaded.Retire();
+        }
+    }
+
+    /// <summary>
+    /// Under the gate, reads the saved settings and, when they differ from those in force (another replica saved them),
+    /// swaps in the arms <paramref name="build"/> makes of them, without writing them back. Settings already followed
+    /// once are not followed again (a version this replica cannot load stays dropped until the settings change). Returns
+    /// whether the arms changed.
+    /// </summary>
+    internal async Task<bool> FollowStoreAsync(
+        Func<ExperimentSettings, ExperimentArms, CancellationToken, Task<(ExperimentSettings Settings, ExperimentArms Arms)>> build,
+        CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var saved = await store.ReadAsync(cancellationToken).ConfigureAwait(false);
+            var arms = _arms;
+            // Records compare their lists by reference; the JSON says whether two settings are the same.
+            var savedJson = JsonSerializer.Serialize(saved, Json.Compact);
+            if (savedJson == _lastFollowed || savedJson == JsonSerializer.Serialize(arms.Settings, Json.Compact))
+                return false;
+            var (_, next) = await build(saved, arms, cancellationToken).ConfigureAwait(false);
+            Volatile.Write(ref _arms, next);
+            _lastFollowed = savedJson;
+            foreach (var replaced in arms.Models.Except(next.Models))
+                replaced.Retire();
+            var canary = next.Settings.Canary is { IsRunning: true } running ? running : null;
+            LogExperiments(logger, next.Settings.AbVersion, next.Settings.AbPercent, next.Settings.ShadowVersion, canary?.Version, canary?.Percent ?? 0);
+            return true;
+        }
+        finally
+        {
+            _gate.Release();
         }
     }
 

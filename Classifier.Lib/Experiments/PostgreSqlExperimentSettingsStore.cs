@@ -6,10 +6,14 @@ namespace Classifier.Experiments;
 
 /// <summary>
 /// The experiments in force as one row of <c>experiment_settings</c> (JSON), shared by every replica; each write
-/// replaces the row in one statement and counts up its <c>version</c>, so readers see the old settings or the new.
+/// replaces the row in one statement and counts up its <c>version</c>, so readers see the old settings or the new. A
+/// trigger on the row notifies <see cref="ChangesChannel"/> when the write commits (<see cref="ExperimentFollower"/>).
 /// </summary>
 internal sealed class PostgreSqlExperimentSettingsStore(PostgreSqlDatabase database) : IExperimentSettingsStore
 {
+    /// <summary>The channel the settings row's trigger notifies (payload: the row's version).</summary>
+    internal const string ChangesChannel = "classifier_experiments";
+
     // The same JSON shape as the file store's experiments.json.
     private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
 

@@ -9,10 +9,11 @@ namespace Classifier.Learning;
 /// <summary>
 /// The embedded default: when the registry has no current version, trains v1 from the configured dataset in
 /// the background through the same pipeline as every training (readiness reports the progress); the registry announces
-/// the new version and the served model follows.
+/// the new version and the served model follows. Replicas starting together on an empty registry train it once: the one
+/// that takes the registry's retrain lock trains, the others wait for its version and serve it.
 /// </summary>
-internal sealed partial class InitialTrainingService(ModelServer server, TrainingPipeline pipeline, Registry.ModelRegistry registry, IOptions<ClassifierOptions> options,
-    ILogger<InitialTrainingService> logger) : BackgroundService
+internal sealed partial class InitialTrainingService(ModelServer server, TrainingPipeline pipeline, Registry.IModelRegistry registry, IOptions<ClassifierOptions> options,
+    TimeProvider time, ILogger<InitialTrainingService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -30,14 +31,32 @@ internal sealed partial class InitialTrainingService(ModelServer server, Trainin
         var dataset = Path.GetFullPath(settings.Dataset);
         try
         {
-            LogTraining(logger, dataset);
-            server.SetNotReadyReason($"Training the first model from '{dataset}'.");
-            var progress = new ReasonProgress(server, dataset);
-            var report = await Task.Run(() => pipeline.TrainAndPromoteAsync(dataset, progress, stoppingToken), stoppingToken);
-            LogTrained(logger, report.Manifest.Version, report.Manifest.Metrics.Accuracy, report.Elapsed.TotalSeconds);
+            IDisposable? trainingLock;
+            while ((trainingLock = registry.TryAcquireRetrainLock()) is null)
+            {
+                server.SetNotReadyReason("Another process is training the first model; waiting for its version.");
+                await Task.Delay(settings.ReloadPollInterval, time, stoppingToken).ConfigureAwait(false);
+                if (registry.CurrentVersion is not null)
+                    return;
+            }
+            using (trainingLock)
+            {
+                // Another process may have trained it while this one waited for the lock.
+                if (registry.CurrentVersion is not null)
+                    return;
+                LogTraining(logger, dataset);
+                server.SetNotReadyReason($"Training the first model from '{dataset}'.");
+                var progress = new ReasonProgress(server, dataset);
+                var report = await Task.Run(() => pipeline.TrainAndPromoteAsync(dataset, progress, stoppingToken), stoppingToken);
+                LogTrained(logger, report.Manifest.Version, report.Manifest.Metrics.Accuracy, report.Elapsed.TotalSeconds);
+            }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
+        }
+        catch (Registry.RegistryDamagedException)
+        {
+            // Damaged while this one waited for another's first model: as above, the server reports it.
         }
         catch (Exception e)
         {

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Options;
 namespace Classifier.Learning;
 
 /// <summary>A <see cref="Retrainer"/> run on the configured dataset; a candidate awaiting a canary gets one, replacing a running canary (whose candidate is older).</summary>
-internal sealed class RetrainService(TrainingPipeline pipeline, ModelRegistry registry, ModelLoader loader, Featurizer featurizer, IFeedbackStore feedback,
+internal sealed class RetrainService(TrainingPipeline pipeline, IModelRegistry registry, ModelLoader loader, Featurizer featurizer, IFeedbackStore feedback,
     IExperimentSettingsStore experiments, CanaryController canaries, IOptions<ClassifierOptions> options) : IRetrainService
 {
     public async Task<RetrainResult> RetrainAsync(bool force = false, string trigger = "manual", CancellationToken cancellationToken = default)

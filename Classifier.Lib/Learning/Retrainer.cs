@@ -14,9 +14,9 @@ namespace Classifier.Learning;
 /// <summary>
 /// One step of lifelong learning: gather the base dataset and the corrections, featurize only what is new, train
 /// a candidate through the <see cref="TrainingPipeline"/>, evaluate it and the current version on the same images, let
-/// the gate decide, register, promote. Two steps never overlap, across processes too (a lock file in the registry).
+/// the gate decide, register, promote. Two steps never overlap, across processes too (the registry's retrain lock: a lock file, or a PostgreSQL advisory lock).
 /// </summary>
-internal sealed class Retrainer(TrainingPipeline pipeline, ModelRegistry registry, ModelLoader loader, Featurizer featurizer,
+internal sealed class Retrainer(TrainingPipeline pipeline, IModelRegistry registry, ModelLoader loader, Featurizer featurizer,
     IFeedbackStore feedback, IExperimentSettingsStore experiments, RetrainOptions options)
 {
     internal async Task<RetrainResult> RunAsync(string datasetRoot, bool force, string trigger, IProgress<TrainingProgress>? progress,

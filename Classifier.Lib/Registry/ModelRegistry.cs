@@ -213,34 +213,8 @@ public sealed partial class ModelRegistry
             throw new CurrentVersionChangedException(expectedCurrent, pointer?.Version);
     }
 
-    /// <summary>
-    /// The version that served before the current one: walk the history backwards past the current
-    /// version's own entries and past versions that were later rolled away from (so rollback twice goes back twice).
-    /// </summary>
-    private string? PreviousVersion(CurrentPointer pointer)
-    {
-        var stack = new List<string>();
-        foreach (var record in pointer.History)
-        {
-            if (record.Reason == "rollback")
-            {
-                // A rollback pops the stack down to the version it returned to.
-                int at = stack.LastIndexOf(record.Version);
-                if (at >= 0)
-                    stack.RemoveRange(at + 1, stack.Count - at - 1);
-                else
-                    stack.Add(record.Version);
-            }
-            else if (stack.Count == 0 || stack[^1] != record.Version)
-            {
-                stack.Add(record.Version);
-            }
-        }
-        for (int i = stack.Count - 2; i >= 0; i--)
-            if (stack[i] != pointer.Version && TryGet(stack[i]) is not null)
-                return stack[i];
-        return null;
-    }
+    private string? PreviousVersion(CurrentPointer pointer) =>
+        PromotionHistory.PreviousVersion(pointer.History, pointer.Version, version => TryGet(version) is not null);
 
     /// <summary>
     /// Deletes versions outside retention: kept are the newest <paramref name="keepVersions"/>, every version that
@@ -255,25 +229,9 @@ public sealed partial class ModelRegistry
         var versions = List();
         if (versions.Count <= keepVersions)
             return [];
-        var window = versions.TakeLast(keepVersions).ToArray();
-        var spanStart = window[0].CreatedUtc;
-        var keep = window.Select(m => m.Version).ToHashSet(StringComparer.Ordinal);
-        keep.UnionWith(inUse ?? []);
         var pointer = ReadPointerForWrite();
-        if (pointer is not null)
-        {
-            keep.Add(pointer.Version);
-            if (PreviousVersion(pointer) is { } previous)
-                keep.Add(previous);
-            // A version served from its record's time until the next record's time.
-            var history = pointer.History;
-            for (int i = 0; i < history.Count; i++)
-            {
-                var servedUntil = i + 1 < history.Count ? history[i + 1].AtUtc : DateTimeOffset.MaxValue;
-                if (servedUntil >= spanStart)
-                    keep.Add(history[i].Version);
-            }
-        }
+        var keep = ModelRetention.VersionsToKeep(versions, pointer?.Version, pointer?.History ?? [],
+            pointer is null ? null : PreviousVersion(pointer), keepVersions, inUse);
         var deleted = new List<string>();
         foreach (var manifest in versions.Where(m => !keep.Contains(m.Version)))
         {

@@ -22,7 +22,7 @@ internal sealed class LoadedModel : IDisposable
     internal FirstTier? FirstTier { get; }
 
     /// <summary>Loads and checks a version against the backbone that will feed it.</summary>
-    internal static LoadedModel Load(ModelRegistry registry, string version, string backboneId)
+    internal static LoadedModel Load(IModelRegistry registry, string version, string backboneId)
     {
         var manifest = registry.Get(version);
         if (manifest.BackboneId != backboneId)

@@ -3,7 +3,7 @@ using Classifier.Registry;
 namespace Classifier.Serving;
 
 /// <summary>Promotion and rollback through the registry, which announces the change; the server follows and this waits for it.</summary>
-internal sealed class ModelLifecycle(ModelRegistry registry, ModelLoader loader, ModelServer server) : IModelLifecycle
+internal sealed class ModelLifecycle(IModelRegistry registry, ModelLoader loader, ModelServer server) : IModelLifecycle
 {
     /// <summary>How long a promotion waits for this process to serve the new version before it returns anyway (the pointer has moved).</summary>
     private static readonly TimeSpan ServingTimeout = TimeSpan.FromSeconds(30);

@@ -4,13 +4,13 @@ using Classifier.Registry;
 namespace Classifier.Serving;
 
 /// <summary>Loads registered versions for the backbone this process runs; every component that needs a version in memory goes through it.</summary>
-internal sealed class ModelLoader(ModelRegistry registry, Featurizer featurizer)
+internal sealed class ModelLoader(IModelRegistry registry, Featurizer featurizer)
 {
     /// <summary>Loads <paramref name="version"/> (default: the current one); throws when there is none or it cannot serve.</summary>
     internal LoadedModel Load(string? version = null)
     {
         version ??= registry.CurrentVersion
-            ?? throw new InvalidOperationException($"No model version is current in '{registry.Root}'. Train one first (ClassifierWorkspace.TrainAsync).");
+            ?? throw new InvalidOperationException($"No model version is current in the {registry.Location}. Train one first (ClassifierWorkspace.TrainAsync).");
         return LoadedModel.Load(registry, version, featurizer.FeatureId);
     }
 

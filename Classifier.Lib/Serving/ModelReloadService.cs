@@ -6,12 +6,12 @@ using Microsoft.Extensions.Options;
 namespace Classifier.Serving;
 
 /// <summary>
-/// Follows the registry's current pointer: a filesystem watcher (debounced) for speed, and polling because
-/// watcher events get lost on network filesystems and in containers, and the registry's own announcement
-/// (<see cref="ModelRegistry.CurrentChanged"/>) for changes made in this process, which reload at once. Only this loop
-/// calls <see cref="ModelServer.Reload"/>; a failure in one round never stops it.
+/// Follows the registry's current pointer: the registry's watch for changes made by other processes (a filesystem
+/// watcher on the models folder, or the database's notifications; debounced) for speed, polling because watch events
+/// get lost, and the registry's own announcement (<see cref="IModelRegistry.CurrentChanged"/>) for changes made in this
+/// process, which reload at once. Only this loop calls <see cref="ModelServer.Reload"/>; a failure in one round never stops it.
 /// </summary>
-internal sealed partial class ModelReloadService(ModelServer server, ModelRegistry registry, IOptions<ClassifierOptions> options,
+internal sealed partial class ModelReloadService(ModelServer server, IModelRegistry registry, IOptions<ClassifierOptions> options,
     TimeProvider time, ILogger<ModelReloadService> logger) : BackgroundService
 {
     private readonly SemaphoreSlim _changed = new(0, 1);
@@ -34,7 +34,7 @@ internal sealed partial class ModelReloadService(ModelServer server, ModelRegist
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var settings = options.Value;
-        using var watcher = CreateWatcher(registry.Root);
+        using var watch = registry.WatchChanges(Signal, e => LogWatcherError(logger, e));
         registry.CurrentChanged += OnAnnounced;
         try
         {
@@ -60,9 +60,9 @@ internal sealed partial class ModelReloadService(ModelServer server, ModelRegist
             }
             try
             {
-                // Wake on a filesystem event or after the poll interval, whichever comes first.
+                // Wake on a watched change or after the poll interval, whichever comes first.
                 bool signalled = await _changed.WaitAsync(settings.ReloadPollInterval, stoppingToken).ConfigureAwait(false);
-                // A watcher event may be one of a burst; the registry's own announcement is the change itself.
+                // A watched event may be one of a burst; the registry's own announcement is the change itself.
                 if (signalled && !_announced && settings.ReloadDebounce > TimeSpan.Zero)
                     await Task.Delay(settings.ReloadDebounce, time, stoppingToken).ConfigureAwait(false);
                 _announced = false;
@@ -71,29 +71,6 @@ internal sealed partial class ModelReloadService(ModelServer server, ModelRegist
             {
                 break;
             }
-        }
-    }
-
-    private FileSystemWatcher? CreateWatcher(string root)
-    {
-        try
-        {
-            var watcher = new FileSystemWatcher(root, ModelRegistry.PointerFileName)
-            {
-                NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size,
-            };
-            // The pointer is replaced by rename, which raises Renamed (not Changed); an editor may raise either.
-            watcher.Changed += (_, _) => Signal();
-            watcher.Created += (_, _) => Signal();
-            watcher.Renamed += (_, _) => Signal();
-            watcher.Error += (_, e) => LogWatcherError(logger, e.GetException());
-            watcher.EnableRaisingEvents = true;
-            return watcher;
-        }
-        catch (Exception e) when (e is IOException or ArgumentException or PlatformNotSupportedException)
-        {
-            LogWatcherError(logger, e);
-            return null; // polling alone still follows the pointer
         }
     }
 
@@ -124,6 +101,6 @@ internal sealed partial class ModelReloadService(ModelServer server, ModelRegist
     [LoggerMessage(Level = LogLevel.Error, Message = "A model reload round failed; retrying after the poll interval")]
     private static partial void LogRoundFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The model folder watcher failed; polling continues")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Watching the registry for changes failed; polling continues")]
     private static partial void LogWatcherError(ILogger logger, Exception exception);
 }

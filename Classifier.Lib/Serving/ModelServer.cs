@@ -11,7 +11,7 @@ namespace Classifier.Serving;
 /// old one when its last in-flight prediction returns. A version that fails to load leaves the old one serving.
 /// Only <see cref="ModelReloadService"/> calls <see cref="Reload"/>, on its own loop: loading never runs on a request thread.
 /// </summary>
-internal sealed partial class ModelServer(ModelRegistry registry, ModelLoader loader, Featurizer featurizer, PredictionCache cache,
+internal sealed partial class ModelServer(IModelRegistry registry, ModelLoader loader, Featurizer featurizer, PredictionCache cache,
     ServiceHealth health, IOptions<ClassifierOptions> options, TimeProvider time, ILogger<ModelServer> logger)
     : ImageClassifierBase(featurizer.Decoder), IModelStatus, IDisposable
 {
@@ -82,7 +82,7 @@ internal sealed partial class ModelServer(ModelRegistry registry, ModelLoader lo
                 if (wanted is null)
                     return false;
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Data.Common.DbException)
             {
                 LogPointerUnreadable(logger, e);
                 return false;
@@ -90,7 +90,7 @@ internal sealed partial class ModelServer(ModelRegistry registry, ModelLoader lo
             if (wanted is null)
             {
                 if (served is null)
-                    Volatile.Write(ref _notReadyReason, $"No model version is current in '{registry.Root}'.");
+                    Volatile.Write(ref _notReadyReason, $"No model version is current in the {registry.Location}.");
                 return false;
             }
             if (served?.Model.Manifest.Version == wanted || _lastFailedVersion == wanted)
@@ -157,7 +157,7 @@ internal sealed partial class ModelServer(ModelRegistry registry, ModelLoader lo
         if (served is null && good is null)
             Volatile.Write(ref _notReadyReason, message);
         if (health.Report(new ServiceProblem(RegistryComponent, message, KeepsUnready: false)))
-            LogRegistryDamaged(logger, registry.Root, message, damage);
+            LogRegistryDamaged(logger, registry.Location, message, damage);
         return good;
     }
 
@@ -291,6 +291,6 @@ internal sealed partial class ModelServer(ModelRegistry registry, ModelLoader lo
     [LoggerMessage(Level = LogLevel.Warning, Message = "The current pointer could not be read; will retry")]
     private static partial void LogPointerUnreadable(ILogger logger, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "The model registry in {Root} is damaged: {Problem}")]
-    private static partial void LogRegistryDamaged(ILogger logger, string root, string problem, Exception exception);
+    [LoggerMessage(Level = LogLevel.Error, Message = "The model registry in the {Location} is damaged: {Problem}")]
+    private static partial void LogRegistryDamaged(ILogger logger, string location, string problem, Exception exception);
 }

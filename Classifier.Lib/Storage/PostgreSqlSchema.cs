@@ -114,6 +114,36 @@ public static class PostgreSqlSchema
                 corrections integer NOT NULL,
                 images integer NOT NULL);
             """),
+        ("the model registry, and notifications of the current version and of the experiment settings", """
+            -- versions by number (v1, v2, ...): the head and the first tier are tens of kilobytes
+            CREATE TABLE model_versions (
+                number integer PRIMARY KEY CHECK (number > 0),
+                manifest jsonb NOT NULL,
+                head bytea NOT NULL,
+                first_tier bytea NULL,
+                created_utc timestamptz NOT NULL DEFAULT now());
+            -- one row, there from the start: promotions lock it, so the database orders concurrent ones
+            CREATE TABLE model_pointer (
+                id integer PRIMARY KEY CHECK (id = 1),
+                version text NULL,
+                changed_utc timestamptz NULL);
+            INSERT INTO model_pointer (id) VALUES (1);
+            CREATE TABLE model_promotions (
+                seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                version text NOT NULL,
+                at_utc timestamptz NOT NULL,
+                reason text NOT NULL,
+                promoted_by text NOT NULL);
+            -- every replica listens: a notification is delivered when the change commits, whoever made it
+            CREATE FUNCTION notify_model_pointer() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN PERFORM pg_notify('classifier_model_pointer', COALESCE(NEW.version, '')); RETURN NULL; END $$;
+            CREATE TRIGGER model_pointer_changed AFTER UPDATE ON model_pointer
+                FOR EACH ROW EXECUTE FUNCTION notify_model_pointer();
+            CREATE FUNCTION notify_experiment_settings() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN PERFORM pg_notify('classifier_experiments', NEW.version::text); RETURN NULL; END $$;
+            CREATE TRIGGER experiment_settings_changed AFTER INSERT OR UPDATE ON experiment_settings
+                FOR EACH ROW EXECUTE FUNCTION notify_experiment_settings();
+            """),
     ];
 
     /// <summary>The schema version this build uses.</summary>

@@ -4,8 +4,9 @@ using Npgsql;
 namespace Classifier.Storage;
 
 /// <summary>
-/// Where the prediction log, corrections, stored images and experiment settings are kept (section
-/// <c>Classifier:Storage</c>). The model registry and the embedding cache stay on disk whichever provider is chosen.
+/// Where the prediction log, corrections, stored images, experiment settings, the embedding cache and the model registry
+/// are kept (section <c>Classifier:Storage</c>). With PostgreSQL the models folder is each replica's cache of the
+/// registry, and the embedding cache stays a file when <see cref="ClassifierOptions.EmbeddingCachePath"/> is set.
 /// </summary>
 public sealed class StorageOptions
 {

@@ -11,7 +11,7 @@ namespace Classifier.Training;
 /// dataset (the embedding cache makes a seen image free), train a head, score it on the evaluation images, train the
 /// cascade's first tier, and register the version with its manifest. Promotion is the caller's decision.
 /// </summary>
-internal sealed class TrainingPipeline(Featurizer featurizer, ModelRegistry registry, ClassifierOptions options, TimeProvider time)
+internal sealed class TrainingPipeline(Featurizer featurizer, IModelRegistry registry, ClassifierOptions options, TimeProvider time)
 {
     /// <summary>How heads are trained (other trainings of the same kind, such as cross-validation folds, use them too).</summary>
     internal TrainingOptions HeadOptions => options.Training;

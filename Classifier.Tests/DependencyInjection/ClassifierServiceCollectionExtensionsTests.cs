@@ -70,6 +70,7 @@ public sealed class ClassifierServiceCollectionExtensionsTests
         Assert.IsType<PostgreSqlFeedbackStore>(provider.GetRequiredService<IFeedbackStore>());
         Assert.IsType<PostgreSqlImageStore>(provider.GetRequiredService<IImageStore>());
         Assert.IsType<Classifier.Experiments.PostgreSqlExperimentSettingsStore>(provider.GetRequiredService<Classifier.Experiments.IExperimentSettingsStore>());
+        Assert.IsType<Classifier.Registry.PostgreSqlModelRegistry>(provider.GetRequiredService<Classifier.Registry.IModelRegistry>());
         Assert.False(Directory.Exists(Path.Combine(state.Path, "images"))); // nothing opened on disk
     }
 
@@ -105,6 +106,7 @@ public sealed class ClassifierServiceCollectionExtensionsTests
     {
         services ??= new ServiceCollection();
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(configuration ?? new Dictionary<string, string?>()).Build());
+        services.AddLogging(); // the workspace (and the registry it chooses) logs, as in any host
         services.AddImageClassifier(o => o.StatePath = statePath);
         return services;
     }

@@ -12,7 +12,8 @@ namespace Classifier.Tests.Host;
 
 /// <summary>
 /// The real host with <c>Classifier:Storage:Provider = PostgreSql</c> against the test run's PostgreSQL server (a
-/// fresh database): what it logs, what users correct and its Hangfire jobs are in the database, not in the state folder.
+/// fresh database): what it logs, what users correct, its model versions and its Hangfire jobs are in the database, not
+/// in the state folder.
 /// In the sample's collection (it needs a trained model); the server is the one the PostgreSQL collection shares.
 /// </summary>
 [UsesPostgreSql]
@@ -23,7 +24,13 @@ public sealed class PostgreSqlHostTests(SampleFixture sample)
     public async Task PredictThenFeedback_OnPostgreSql_StoresTheCorrectionInTheDatabaseAndRetrainsFromIt()
     {
         await using var database = await TestDatabase.CreateAsync(await PostgreSqlServer.SharedAsync());
-        using var scope = await ServiceScope.CreateAsync(sample);
+        // v1 trained into the database: with PostgreSQL the registry is there, and the models folder only a cache.
+        using var scope = await ServiceScope.CreateAsync(sample, configure: options =>
+        {
+            options.Storage.Provider = Classifier.Storage.StorageProvider.PostgreSql;
+            options.Storage.ConnectionString = database.ConnectionString;
+            options.Storage.EncryptionKey = TestKeys.NewKeyText(); // required with PostgreSQL; training stores no image
+        });
         await using var factory = scope.Factory(new Dictionary<string, string?>
         {
             ["Classifier:Storage:Provider"] = "PostgreSql",
@@ -53,6 +60,7 @@ public sealed class PostgreSqlHostTests(SampleFixture sample)
         Assert.Equal("Succeeded", job.State);
         Assert.DoesNotContain("no feedback", job.Result); // the job read the correction back from PostgreSQL
         Assert.True(await ScalarAsync<long>(connection, "SELECT COUNT(*) FROM hangfire.job") >= 1);
+        Assert.Equal(2L, await ScalarAsync<long>(connection, "SELECT COUNT(*) FROM model_versions")); // the retrain registered v2 there
         Assert.IsNotType<SqliteFeedbackStore>(factory.Services.GetRequiredService<IFeedbackStore>());
         Assert.False(File.Exists(Path.Combine(scope.StatePath, "feedback.db")));
         Assert.False(File.Exists(Path.Combine(scope.StatePath, "hangfire.db")));

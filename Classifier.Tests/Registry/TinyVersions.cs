@@ -18,7 +18,7 @@ internal static class TinyVersions
 
     internal static Head Head => TinyHead.Value;
 
-    internal static Task<ModelManifest> RegisterAsync(ModelRegistry registry) => registry.RegisterAsync(TinyHead.Value, Manifest);
+    internal static Task<ModelManifest> RegisterAsync(IModelRegistry registry) => registry.RegisterAsync(TinyHead.Value, Manifest);
 
     internal static ModelManifest Manifest(string version)
     {
