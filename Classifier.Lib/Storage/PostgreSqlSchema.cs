@@ -88,6 +88,14 @@ public static class PostgreSqlSchema
             CREATE INDEX predictions_by_time ON predictions (created_utc DESC);
             CREATE INDEX corrections_by_time ON corrections (created_utc);
             """),
+        ("answers a version failed to give (the canary's error rate, counted by every replica alike)", """
+            CREATE TABLE answer_failures (
+                id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                model_version text NOT NULL,
+                created_utc timestamptz NOT NULL);
+            -- the experiments' statistics: one version's failures since a time
+            CREATE INDEX answer_failures_by_version ON answer_failures (model_version, created_utc);
+            """),
     ];
 
     /// <summary>The schema version this build uses.</summary>
