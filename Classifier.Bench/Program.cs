@@ -16,6 +16,7 @@ var suites = new Dictionary<string, Func<BenchContext, SuiteReport>>(StringCompa
     ["overload"] = OverloadSuite.Run,
     ["int8"] = Int8Suite.Run,
     ["active"] = ActiveSuite.Run,
+    ["postgresql"] = PostgreSqlSuite.Run,
 };
 
 if (args.Length == 0 || args[0] is "-h" or "--help")
