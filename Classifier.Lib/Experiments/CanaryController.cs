@@ -10,8 +10,8 @@ namespace Classifier.Experiments;
 /// judges it and calls these. Its requests and failures are counted from the shared log, not here, so that the
 /// replica judging it sees every replica's.
 /// </summary>
-internal sealed partial class CanaryController(ExperimentState state, ArmLoader loader, ModelServer server, IOptions<ClassifierOptions> options,
-    TimeProvider time, ILogger<CanaryController> logger)
+internal sealed partial class CanaryController(ExperimentState state, ArmLoader loader, ModelServer server, ICanaryRoundLock round,
+    IOptions<ClassifierOptions> options, TimeProvider time, ILogger<CanaryController> logger)
 {
     private long _rollbacks;
 
@@ -35,6 +35,7 @@ internal sealed partial class CanaryController(ExperimentState state, ArmLoader 
         var interval = stepInterval ?? defaults.StepInterval;
         if (interval <= TimeSpan.Zero)
             throw new ClassifierRequestException(RequestProblem.Invalid, $"stepInterval must be positive, such as \"01:00:00\"; got {interval}.");
+        await using var held = await HoldRoundAsync(cancellationToken).ConfigureAwait(false);
         Check(state.Arms, version, supersede);
         var canary = await loader.LoadAsync(version, cancellationToken).ConfigureAwait(false);
         var next = await state.UpdateAsync(arms =>
@@ -47,6 +48,33 @@ internal sealed partial class CanaryController(ExperimentState state, ArmLoader 
             return arms with { Settings = arms.Settings with { Canary = started }, Canary = canary, CanaryBasisPoints = ExperimentArms.BasisPoints(started.Percent) };
         }, cancellationToken, canary).ConfigureAwait(false);
         return next.Settings;
+    }
+
+    /// <summary>Aborts the running canary, if any, under the round (so that no judgement writes over the abort).</summary>
+    internal async Task AbortAsync(string reason, CancellationToken cancellationToken)
+    {
+        await using var held = await HoldRoundAsync(cancellationToken).ConfigureAwait(false);
+        await TryEndAsync(null, CanaryOutcome.Aborted, reason, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Holds the service-wide round (<see cref="ICanaryRoundLock"/>) until disposed, having taken on the canary as stored:
+    /// whatever changes the canary (a judgement, a start, an abort) runs inside it, from where another replica left it.
+    /// </summary>
+    internal async Task<IAsyncDisposable> HoldRoundAsync(CancellationToken cancellationToken)
+    {
+        var held = await round.AcquireAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var stored = (await state.Store.ReadAsync(cancellationToken).ConfigureAwait(false)).Canary;
+            await FollowAsync(stored, cancellationToken).ConfigureAwait(false);
+            return held;
+        }
+        catch
+        {
+            await held.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
     }
 
     /// <summary>Moves the canary <paramref name="seen"/> to its next step, unless it changed since it was judged. The last step is promotion: use <see cref="TryEndAsync"/>.</summary>
@@ -90,7 +118,7 @@ internal sealed partial class CanaryController(ExperimentState state, ArmLoader 
     /// Takes on the canary as <paramref name="stored"/> (by another replica, which may have started, stepped or ended it)
     /// when it is not the one in force here; a running one's version is loaded first. Nothing is written.
     /// </summary>
-    internal async Task FollowAsync(CanaryState? stored, CancellationToken cancellationToken)
+    private async Task FollowAsync(CanaryState? stored, CancellationToken cancellationToken)
     {
         var here = state.Settings.Canary;
         if (stored is null || stored.IsSameMoment(here))

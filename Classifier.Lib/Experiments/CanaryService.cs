@@ -9,13 +9,13 @@ namespace Classifier.Experiments;
 /// <summary>
 /// Judges the running canary every <see cref="CanaryOptions.CheckInterval"/> (and when asked): rolls it back when it
 /// fails, moves it a step on when the step held, and promotes it through the model lifecycle after the last step. Each
-/// judgement holds the service-wide round (<see cref="ICanaryRoundLock"/>), starts from the canary as stored (another
-/// replica may have moved it), counts requests and failures from the shared log, and stores its verdict with the
+/// judgement holds the service-wide round (<see cref="CanaryController.HoldRoundAsync"/>), starts from the canary as
+/// stored (another replica may have moved it), counts requests and failures from the shared log, and stores its verdict with the
 /// canary; a periodic round another replica already judged is left alone. One failed round is logged and the next
 /// one tries again; nothing here can stop the host.
 /// </summary>
 internal sealed partial class CanaryService(ExperimentState state, CanaryController canaries, IModelStatus status, ModelLifecycle lifecycle,
-    IFeedbackStore log, ICanaryRoundLock round, IOptions<ClassifierOptions> options, TimeProvider time, ILogger<CanaryService> logger) : BackgroundService
+    IFeedbackStore log, IOptions<ClassifierOptions> options, TimeProvider time, ILogger<CanaryService> logger) : BackgroundService
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
 
@@ -56,7 +56,7 @@ internal sealed partial class CanaryService(ExperimentState state, CanaryControl
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await using (await round.AcquireAsync(cancellationToken).ConfigureAwait(false))
+            await using (await canaries.HoldRoundAsync(cancellationToken).ConfigureAwait(false))
                 canary = await JudgeAsync(periodic, cancellationToken).ConfigureAwait(false);
         }
         finally
@@ -73,8 +73,6 @@ internal sealed partial class CanaryService(ExperimentState state, CanaryControl
 
     private async Task<CanaryState?> JudgeAsync(bool periodic, CancellationToken cancellationToken)
     {
-        var stored = (await state.Store.ReadAsync(cancellationToken).ConfigureAwait(false)).Canary;
-        await canaries.FollowAsync(stored, cancellationToken).ConfigureAwait(false);
         var canary = state.Settings.Canary;
         if (canary is not { IsRunning: true })
             return canary;

@@ -46,7 +46,7 @@ internal sealed class ExperimentService(ExperimentState state, AbShadowControlle
 
     public async Task<ExperimentSettings> AbortCanaryAsync(string? reason = null, CancellationToken cancellationToken = default)
     {
-        await canaries.TryEndAsync(null, CanaryOutcome.Aborted, reason ?? "aborted by IExperimentService.AbortCanaryAsync", cancellationToken).ConfigureAwait(false);
+        await canaries.AbortAsync(reason ?? "aborted by IExperimentService.AbortCanaryAsync", cancellationToken).ConfigureAwait(false);
         return state.Settings;
     }
 
