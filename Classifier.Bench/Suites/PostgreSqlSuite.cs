@@ -20,8 +20,6 @@ internal static class PostgreSqlSuite
     private const int Concurrency = 4;
     private const int Rounds = 4;
     private const int FeedbackWrites = 400;
-    private const int RetrainPerClass = 500;
-    private const int RetrainNewPerClass = 5;
     private const int RetrainTestPerClass = 50;
 
     internal static SuiteReport Run(BenchContext context)
@@ -44,7 +42,7 @@ internal static class PostgreSqlSuite
             "fsync, full-page writes and synchronous commit off; SQLite: the default files in WAL mode, synchronous=NORMAL (no fsync per commit either). " +
             $"Serve: two Classifier.Host processes (Release) on one models folder (v1), started together, {Rounds} rounds each at concurrency {Concurrency} in turns (SQLite first, then PostgreSQL first, ...), each round on images new to both. " +
             $"Feedback: {FeedbackWrites} POST /feedback per side, one at a time, in the same turns, each naming a prediction logged by that host. " +
-            $"Retrain: ClassifierWorkspace.TrainAsync on {RetrainPerClass} Fashion-MNIST images a class (+{RetrainNewPerClass} a class for the incremental run), {RetrainTestPerClass * 10} test images, " +
+            $"Retrain: ClassifierWorkspace.TrainAsync on {RetrainPerClass(context)} Fashion-MNIST images a class (--per-class, first value; +1% for the incremental run), {RetrainTestPerClass * 10} test images, " +
             $"the embedding cache empty for the cold run; SQLite and PostgreSQL in turns. Load average before/after: {report.Facts["loadAverageBefore"]} / {report.Facts["loadAverageAfter"]} (2 cores, shared).");
         return report;
     }
@@ -122,14 +120,19 @@ internal static class PostgreSqlSuite
         return (response.IsSuccessStatusCode, null);
     }
 
+    /// <summary>The retrain's images a class: the first of <c>--per-class</c> (default 100; the retrain suite's 500 take an hour on a loaded machine).</summary>
+    private static int RetrainPerClass(BenchContext context) => context.PerClass[0];
+
     private static void Retrain(BenchContext context, PostgreSqlServer server, SuiteReport report)
     {
+        int perClass = RetrainPerClass(context);
+        int newPerClass = Math.Max(1, perClass / 100);
         var root = Path.Combine(context.OutputFolder, "data", "retrain-postgresql");
         if (Directory.Exists(root))
             Directory.Delete(root, recursive: true);
-        var train = FashionMnist.Import(Path.Combine(root, "train"), train: true, RetrainPerClass);
+        var train = FashionMnist.Import(Path.Combine(root, "train"), train: true, perClass);
         FashionMnist.Import(Path.Combine(root, "test"), train: false, RetrainTestPerClass);
-        var staging = FashionMnist.Import(Path.Combine(root, "staging"), train: true, RetrainPerClass + RetrainNewPerClass);
+        var staging = FashionMnist.Import(Path.Combine(root, "staging"), train: true, perClass + newPerClass);
         var newImages = Directory.EnumerateFiles(staging, "*.png", SearchOption.AllDirectories)
             .Where(f => !File.Exists(Path.Combine(train, Path.GetFileName(Path.GetDirectoryName(f))!, Path.GetFileName(f))))
             .ToList();
