@@ -56,6 +56,8 @@ internal static class PostgreSqlSuite
         {
             ["Classifier__Storage__Provider"] = "PostgreSql",
             ["ConnectionStrings__Classifier"] = database,
+            // Replicas on a database share the stored images' key (a build that seals images refuses PostgreSQL without one).
+            ["Classifier__Storage__EncryptionKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
         });
         HostProcess[] hosts = [sqlite, postgres];
         string[] names = ["SQLite", "PostgreSQL"];

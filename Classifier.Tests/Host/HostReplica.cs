@@ -29,6 +29,9 @@ internal sealed class HostReplica : IAsyncDisposable
 
     internal Process Process => _process;
 
+    /// <summary>A key for the images that replicas store (<c>Classifier__Storage__EncryptionKey</c>): replicas on one database must share one.</summary>
+    internal static string NewEncryptionKey() => Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
     /// <summary>
     /// Starts a replica named <paramref name="name"/> on <paramref name="connectionString"/> with
     /// <paramref name="modelsPath"/> and <paramref name="statePath"/>, the sample's dataset and embedding cache, and

@@ -17,6 +17,7 @@ namespace Classifier.Tests.Host;
 public sealed class PostgreSqlFailoverTests(SampleFixture sample, ITestOutputHelper output)
 {
     private static readonly TimeSpan s_timeout = TimeSpan.FromMinutes(2);
+    private readonly string _encryptionKey = HostReplica.NewEncryptionKey();
 
     [DatabaseFact]
     public async Task OneReplicaKilledUnderLoad_TheOthersAnswerEveryRequest_AndTheRestartedOneCatchesUp()
@@ -104,7 +105,8 @@ public sealed class PostgreSqlFailoverTests(SampleFixture sample, ITestOutputHel
         // Its own copy of the registry: the replicas share nothing but the database.
         var models = Path.Combine(scope.StatePath, name, "models");
         CopyDirectory(scope.ModelsPath, models);
-        return HostReplica.Start(name, sample, database.ConnectionString, models, Path.Combine(scope.StatePath, name, "state"), settings);
+        var environment = new Dictionary<string, string>(settings ?? new Dictionary<string, string>()) { ["Classifier__Storage__EncryptionKey"] = _encryptionKey };
+        return HostReplica.Start(name, sample, database.ConnectionString, models, Path.Combine(scope.StatePath, name, "state"), environment);
     }
 
     private static void CopyDirectory(string from, string to)
