@@ -18,6 +18,7 @@ var suites = new Dictionary<string, Func<BenchContext, SuiteReport>>(StringCompa
     ["active"] = ActiveSuite.Run,
     ["privacy"] = PrivacySuite.Run,
     ["durability"] = DurabilitySuite.Run,
+    ["postgresql"] = PostgreSqlSuite.Run,
 };
 
 if (args.Length == 0 || args[0] is "-h" or "--help")

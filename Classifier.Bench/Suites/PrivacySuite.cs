@@ -96,6 +96,10 @@ internal static class PrivacySuite
         public Task PutAsync(string hash, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken = default) => Task.CompletedTask;
 
         public Task<byte[]?> ReadAsync(string hash, CancellationToken cancellationToken = default) => Task.FromResult<byte[]?>([]);
+
+        public Task<bool> DeleteAsync(string hash, CancellationToken cancellationToken = default) => Task.FromResult(false);
+
+        public Task<long> GetStoredBytesAsync(CancellationToken cancellationToken = default) => Task.FromResult(0L);
     }
 
     /// <summary>The file image store before issue 14: the bytes as given, a temporary file renamed, nothing flushed.</summary>

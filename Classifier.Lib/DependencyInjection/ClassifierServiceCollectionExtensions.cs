@@ -94,6 +94,10 @@ public static class ClassifierServiceCollectionExtensions
         services.TryAddSingleton<ExperimentRouter>();
         services.TryAddSingleton<ExperimentRestorer>();
         services.TryAddSingleton<ShadowWorker>();
+        // Replicas on one database judge the canary one at a time, under a lock there.
+        services.TryAddSingleton<ICanaryRoundLock>(sp => OnPostgreSql(sp)
+            ? new PostgreSqlCanaryRoundLock(sp.GetRequiredService<PostgreSqlDatabase>())
+            : new LocalCanaryRoundLock());
         services.TryAddSingleton<CanaryService>();
         services.TryAddSingleton<IExperimentService, ExperimentService>();
 

@@ -7,28 +7,19 @@ namespace Classifier.Experiments;
 
 /// <summary>
 /// The canary's state machine: start, move a step on, end (promoted, rolled back, aborted). <see cref="CanaryService"/>
-/// judges it and calls these; the router counts its requests and failures here.
+/// judges it and calls these. Its requests and failures are counted from the shared log, not here, so that the
+/// replica judging it sees every replica's.
 /// </summary>
-internal sealed partial class CanaryController(ExperimentState state, ArmLoader loader, ModelServer server, IOptions<ClassifierOptions> options,
-    TimeProvider time, ILogger<CanaryController> logger)
+internal sealed partial class CanaryController(ExperimentState state, ArmLoader loader, ModelServer server, ICanaryRoundLock round,
+    IOptions<ClassifierOptions> options, TimeProvider time, ILogger<CanaryController> logger)
 {
-    private long _requests;
-    private long _failures;
     private long _rollbacks;
 
-    /// <summary>Requests routed to the running canary and, of them, those its head failed on; counted since this process started serving it.</summary>
-    internal (long Requests, long Failures) Counts => (Interlocked.Read(ref _requests), Interlocked.Read(ref _failures));
-
-    /// <summary>Canaries rolled back since the process started.</summary>
+    /// <summary>Canaries rolled back by this process since it started.</summary>
     internal long Rollbacks => Interlocked.Read(ref _rollbacks);
 
-    internal void CountRequest() => Interlocked.Increment(ref _requests);
-
-    internal void CountFailure(string version, Exception exception)
-    {
-        Interlocked.Increment(ref _failures);
-        LogCanaryFailed(logger, version, exception);
-    }
+    /// <summary>Logs why the canary failed to answer; the failure itself is counted in the log (<c>IFeedbackStore.LogAnswerFailureAsync</c>).</summary>
+    internal void ReportFailure(string version, Exception exception) => LogCanaryFailed(logger, version, exception);
 
     /// <summary>
     /// Starts a canary of <paramref name="version"/> at <paramref name="percent"/> (default: the schedule's first step),
@@ -44,6 +35,7 @@ internal sealed partial class CanaryController(ExperimentState state, ArmLoader 
         var interval = stepInterval ?? defaults.StepInterval;
         if (interval <= TimeSpan.Zero)
             throw new ClassifierRequestException(RequestProblem.Invalid, $"stepInterval must be positive, such as \"01:00:00\"; got {interval}.");
+        await using var held = await HoldRoundAsync(cancellationToken).ConfigureAwait(false);
         Check(state.Arms, version, supersede);
         var canary = await loader.LoadAsync(version, cancellationToken).ConfigureAwait(false);
         var next = await state.UpdateAsync(arms =>
@@ -53,11 +45,36 @@ internal sealed partial class CanaryController(ExperimentState state, ArmLoader 
                 LogCanaryEnded(logger, superseded.Version, CanaryOutcome.Aborted, $"superseded by {version}");
             var now = time.GetUtcNow();
             var started = new CanaryState(version, schedule, 0, interval, now, now, [new CanaryStep(schedule[0], now, "started")]);
-            Interlocked.Exchange(ref _requests, 0);
-            Interlocked.Exchange(ref _failures, 0);
             return arms with { Settings = arms.Settings with { Canary = started }, Canary = canary, CanaryBasisPoints = ExperimentArms.BasisPoints(started.Percent) };
         }, cancellationToken, canary).ConfigureAwait(false);
         return next.Settings;
+    }
+
+    /// <summary>Aborts the running canary, if any, under the round (so that no judgement writes over the abort).</summary>
+    internal async Task AbortAsync(string reason, CancellationToken cancellationToken)
+    {
+        await using var held = await HoldRoundAsync(cancellationToken).ConfigureAwait(false);
+        await TryEndAsync(null, CanaryOutcome.Aborted, reason, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Holds the service-wide round (<see cref="ICanaryRoundLock"/>) until disposed, having taken on the canary as stored:
+    /// whatever changes the canary (a judgement, a start, an abort) runs inside it, from where another replica left it.
+    /// </summary>
+    internal async Task<IAsyncDisposable> HoldRoundAsync(CancellationToken cancellationToken)
+    {
+        var held = await round.AcquireAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var stored = (await state.Store.ReadAsync(cancellationToken).ConfigureAwait(false)).Canary;
+            await FollowAsync(stored, cancellationToken).ConfigureAwait(false);
+            return held;
+        }
+        catch
+        {
+            await held.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
     }
 
     /// <summary>Moves the canary <paramref name="seen"/> to its next step, unless it changed since it was judged. The last step is promotion: use <see cref="TryEndAsync"/>.</summary>
@@ -81,6 +98,46 @@ internal sealed partial class CanaryController(ExperimentState state, ArmLoader 
             return false;
         LogCanaryAdvanced(logger, advanced.Version, advanced.Percent, reason);
         return true;
+    }
+
+    /// <summary>Replaces the running canary <paramref name="seen"/> by <paramref name="change"/> of it, unless it changed since; returns the new state, or null.</summary>
+    internal async Task<CanaryState?> TryRecordAsync(CanaryState seen, Func<CanaryState, CanaryState> change, CancellationToken cancellationToken)
+    {
+        CanaryState? recorded = null;
+        await state.UpdateAsync(arms =>
+        {
+            if (!ReferenceEquals(arms.Settings.Canary, seen) || !seen.IsRunning)
+                return null;
+            recorded = change(seen);
+            return arms with { Settings = arms.Settings with { Canary = recorded } };
+        }, cancellationToken).ConfigureAwait(false);
+        return recorded;
+    }
+
+    /// <summary>
+    /// Takes on the canary as <paramref name="stored"/> (by another replica, which may have started, stepped or ended it)
+    /// when it is not the one in force here; a running one's version is loaded first. Nothing is written.
+    /// </summary>
+    private async Task FollowAsync(CanaryState? stored, CancellationToken cancellationToken)
+    {
+        var here = state.Settings.Canary;
+        if (stored is null || stored.IsSameMoment(here))
+            return;
+        ServedModel? loaded = null;
+        if (stored.IsRunning && state.Arms.Canary?.Model.Manifest.Version != stored.Version)
+            loaded = await loader.LoadAsync(stored.Version, cancellationToken).ConfigureAwait(false);
+        await state.UpdateAsync(arms =>
+        {
+            if (!ReferenceEquals(arms.Settings.Canary, here))
+                return null; // changed here meanwhile: the next round follows again
+            var model = stored.IsRunning ? loaded ?? arms.Canary : null;
+            return arms with
+            {
+                Settings = arms.Settings with { Canary = stored },
+                Canary = model,
+                CanaryBasisPoints = model is null ? 0 : ExperimentArms.BasisPoints(stored.Percent),
+            };
+        }, cancellationToken, loaded, persist: false).ConfigureAwait(false);
     }
 
     /// <summary>Ends the canary <paramref name="seen"/> (null: whichever is running) unless it changed since it was judged; its arm is removed.</summary>

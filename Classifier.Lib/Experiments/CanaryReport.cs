@@ -14,9 +14,19 @@ namespace Classifier.Experiments;
 /// <param name="Reason">Why it ended.</param>
 /// <param name="EndedUtc">When it ended.</param>
 /// <param name="Arms">While running: the current version and the canary since it started, with accuracy on feedback.</param>
-/// <param name="Requests">Requests routed to it by this process.</param>
+/// <param name="Requests">Requests routed to it by every replica (from the shared log).</param>
 /// <param name="Failures">Of them, those its head failed on (the current version answered them).</param>
-/// <param name="LastVerdict">What the last check concluded.</param>
+/// <param name="LastVerdict">What the last check concluded, on whichever replica held the round.</param>
 public sealed record CanaryReport(string Version, bool Running, double Percent, IReadOnlyList<double> Steps, TimeSpan StepInterval,
     DateTimeOffset StartedUtc, DateTimeOffset StepStartedUtc, DateTimeOffset? NextStepUtc, IReadOnlyList<CanaryStep> History,
-    CanaryOutcome? Outcome, string? Reason, DateTimeOffset? EndedUtc, IReadOnlyList<ArmReport>? Arms, long Requests, long Failures, string? LastVerdict);
+    CanaryOutcome? Outcome, string? Reason, DateTimeOffset? EndedUtc, IReadOnlyList<ArmReport>? Arms, long Requests, long Failures, string? LastVerdict)
+{
+    /// <summary>How many times it was judged, service-wide.</summary>
+    public long Judgements { get; init; }
+
+    /// <summary>The last periodic round judged (check intervals since it started); each round is judged by one replica.</summary>
+    public long? JudgedRound { get; init; }
+
+    /// <summary>When it was last judged.</summary>
+    public DateTimeOffset? JudgedUtc { get; init; }
+}

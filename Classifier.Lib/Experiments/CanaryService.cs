@@ -8,17 +8,16 @@ namespace Classifier.Experiments;
 
 /// <summary>
 /// Judges the running canary every <see cref="CanaryOptions.CheckInterval"/> (and when asked): rolls it back when it
-/// fails, moves it a step on when the step held, and promotes it through the model lifecycle after the last step. One
-/// failed round is logged and the next one tries again; nothing here can stop the host.
+/// fails, moves it a step on when the step held, and promotes it through the model lifecycle after the last step. Each
+/// judgement holds the service-wide round (<see cref="CanaryController.HoldRoundAsync"/>), starts from the canary as
+/// stored (another replica may have moved it), counts requests and failures from the shared log, and stores its verdict with the
+/// canary; a periodic round another replica already judged is left alone. One failed round is logged and the next
+/// one tries again; nothing here can stop the host.
 /// </summary>
 internal sealed partial class CanaryService(ExperimentState state, CanaryController canaries, IModelStatus status, ModelLifecycle lifecycle,
     IFeedbackStore log, IOptions<ClassifierOptions> options, TimeProvider time, ILogger<CanaryService> logger) : BackgroundService
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private string? _lastVerdict;
-
-    /// <summary>What the last judgement said (since the process started), for the experiments report.</summary>
-    internal string? LastVerdict => Volatile.Read(ref _lastVerdict);
 
     /// <summary>Raised after each judgement with the canary as it then stands (tests wait on it).</summary>
     internal event Action<CanaryState?>? Judged;
@@ -30,7 +29,7 @@ internal sealed partial class CanaryService(ExperimentState state, CanaryControl
         {
             try
             {
-                await EvaluateAsync(stoppingToken).ConfigureAwait(false);
+                await EvaluateAsync(stoppingToken, periodic: true).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
             {
@@ -47,14 +46,18 @@ internal sealed partial class CanaryService(ExperimentState state, CanaryControl
         }
     }
 
-    /// <summary>Judges the running canary now and acts on the verdict; returns the canary as it then stands (null when none was ever started).</summary>
-    internal async Task<CanaryState?> EvaluateAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Judges the running canary now and acts on the verdict; returns the canary as it then stands (null when none was
+    /// ever started). A <paramref name="periodic"/> judgement is skipped when its round was judged already.
+    /// </summary>
+    internal async Task<CanaryState?> EvaluateAsync(CancellationToken cancellationToken, bool periodic = false)
     {
         CanaryState? canary;
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            canary = await JudgeAsync(cancellationToken).ConfigureAwait(false);
+            await using (await canaries.HoldRoundAsync(cancellationToken).ConfigureAwait(false))
+                canary = await JudgeAsync(periodic, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -64,7 +67,11 @@ internal sealed partial class CanaryService(ExperimentState state, CanaryControl
         return canary;
     }
 
-    private async Task<CanaryState?> JudgeAsync(CancellationToken cancellationToken)
+    /// <summary>The periodic round <paramref name="now"/> falls in, counted in check intervals since the canary started.</summary>
+    internal static long RoundAt(CanaryState canary, DateTimeOffset now, TimeSpan checkInterval) =>
+        Math.Max(0, (long)Math.Floor((now - canary.StartedUtc) / checkInterval));
+
+    private async Task<CanaryState?> JudgeAsync(bool periodic, CancellationToken cancellationToken)
     {
         var canary = state.Settings.Canary;
         if (canary is not { IsRunning: true })
@@ -77,22 +84,33 @@ internal sealed partial class CanaryService(ExperimentState state, CanaryControl
             await canaries.TryEndAsync(canary, CanaryOutcome.Promoted, "it became the current version outside the canary", cancellationToken).ConfigureAwait(false);
             return state.Settings.Canary;
         }
+        var now = time.GetUtcNow();
+        long? roundNow = periodic ? RoundAt(canary, now, options.Value.Canary.CheckInterval) : null;
+        if (roundNow is { } r && canary.JudgedRound >= r)
+            return canary; // this round was judged, here or on another replica
 
-        var (requests, failures) = canaries.Counts;
         var canaryArm = await log.GetArmStatisticsAsync(canary.Version, canary.StartedUtc, cancellationToken).ConfigureAwait(false);
         var currentArm = await log.GetArmStatisticsAsync(current, canary.StartedUtc, cancellationToken).ConfigureAwait(false);
-        var verdict = CanaryJudge.Judge(canary, canaryArm, currentArm, current, requests, failures, time.GetUtcNow(), options.Value.Canary);
-        Volatile.Write(ref _lastVerdict, verdict.Reason);
+        var verdict = CanaryJudge.Judge(canary, canaryArm, currentArm, current, canaryArm.Requests, canaryArm.Failures, now, options.Value.Canary);
+        var judged = await canaries.TryRecordAsync(canary, c => c with
+        {
+            Judgements = c.Judgements + 1,
+            JudgedRound = roundNow ?? c.JudgedRound,
+            JudgedUtc = now,
+            LastVerdict = verdict.Reason,
+        }, cancellationToken).ConfigureAwait(false);
+        if (judged is null)
+            return state.Settings.Canary; // changed while it was judged (aborted, superseded): the next round judges what is there
         switch (verdict.Action)
         {
             case CanaryAction.RollBack:
-                await canaries.TryEndAsync(canary, CanaryOutcome.RolledBack, verdict.Reason, cancellationToken).ConfigureAwait(false);
+                await canaries.TryEndAsync(judged, CanaryOutcome.RolledBack, verdict.Reason, cancellationToken).ConfigureAwait(false);
                 break;
             case CanaryAction.Advance:
-                await canaries.TryAdvanceAsync(canary, verdict.Reason, cancellationToken).ConfigureAwait(false);
+                await canaries.TryAdvanceAsync(judged, verdict.Reason, cancellationToken).ConfigureAwait(false);
                 break;
             case CanaryAction.Promote:
-                await PromoteAsync(canary, verdict.Reason, cancellationToken).ConfigureAwait(false);
+                await PromoteAsync(judged, verdict.Reason, cancellationToken).ConfigureAwait(false);
                 break;
         }
         return state.Settings.Canary;
@@ -113,8 +131,8 @@ internal sealed partial class CanaryService(ExperimentState state, CanaryControl
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // The registry is busy or unwritable for now; the canary keeps its step and the next round tries again.
-            Volatile.Write(ref _lastVerdict, $"promotion failed, will retry: {e.Message}");
             LogPromotionFailed(logger, canary.Version, e);
+            await canaries.TryRecordAsync(canary, c => c with { LastVerdict = $"promotion failed, will retry: {e.Message}" }, cancellationToken).ConfigureAwait(false);
             return;
         }
         await canaries.TryEndAsync(canary, CanaryOutcome.Promoted, reason, cancellationToken).ConfigureAwait(false);

@@ -14,6 +14,13 @@ namespace Classifier.Experiments;
 /// <param name="Outcome">Null while running.</param>
 /// <param name="Reason">Why it ended.</param>
 /// <param name="EndedUtc">When it ended.</param>
+/// <param name="Judgements">How many times it was judged, by whichever replica held the round.</param>
+/// <param name="JudgedRound">
+/// The last periodic round judged, counted in <see cref="CanaryOptions.CheckInterval"/> since <paramref name="StartedUtc"/>:
+/// a replica that finds its round already judged leaves it, so the service judges each round once.
+/// </param>
+/// <param name="JudgedUtc">When it was last judged.</param>
+/// <param name="LastVerdict">What the last judgement concluded.</param>
 public sealed record CanaryState(
     string Version,
     IReadOnlyList<double> Steps,
@@ -24,11 +31,19 @@ public sealed record CanaryState(
     IReadOnlyList<CanaryStep> History,
     CanaryOutcome? Outcome = null,
     string? Reason = null,
-    DateTimeOffset? EndedUtc = null)
+    DateTimeOffset? EndedUtc = null,
+    long Judgements = 0,
+    long? JudgedRound = null,
+    DateTimeOffset? JudgedUtc = null,
+    string? LastVerdict = null)
 {
     /// <summary>The share of callers at the present (or last) step; written for readers, derived again when read.</summary>
     public double Percent => Steps[Math.Clamp(StepIndex, 0, Steps.Count - 1)];
 
     /// <summary>True until it is promoted, rolled back or aborted.</summary>
     public bool IsRunning => Outcome is null;
+
+    /// <summary>True when <paramref name="other"/> is this canary at the same point: same start, step, outcome and judgements.</summary>
+    internal bool IsSameMoment(CanaryState? other) => other is not null && other.Version == Version && other.StartedUtc == StartedUtc
+        && other.StepIndex == StepIndex && other.Outcome == Outcome && other.Judgements == Judgements;
 }

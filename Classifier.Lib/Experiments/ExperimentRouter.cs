@@ -27,10 +27,9 @@ internal sealed class ExperimentRouter(ModelServer server, ExperimentState state
         return new RoutedPrediction(prediction, features);
     }
 
-    /// <summary>The canary answers; if its head fails, the failure is counted against it and the current version answers instead.</summary>
+    /// <summary>The canary answers; if its head fails, the current version answers instead and the failure is handed back to be logged against the canary.</summary>
     private RoutedPrediction PredictWithCanary(ReadOnlySpan<byte> image, int top, ServedModel canary)
     {
-        canaries.CountRequest();
         try
         {
             return new RoutedPrediction(server.Predict(image, top, canary, out var features), features);
@@ -38,8 +37,9 @@ internal sealed class ExperimentRouter(ModelServer server, ExperimentState state
         catch (Exception e) when (e is not (InvalidImageException or ModelNotReadyException or OperationCanceledException))
         {
             // A bad image is the caller's fault, not the canary's; anything else is the canary failing.
-            canaries.CountFailure(canary.Model.Manifest.Version, e);
-            return new RoutedPrediction(server.Predict(image, top, null, out var features), features);
+            var version = canary.Model.Manifest.Version;
+            canaries.ReportFailure(version, e);
+            return new RoutedPrediction(server.Predict(image, top, null, out var features), features, version);
         }
     }
 

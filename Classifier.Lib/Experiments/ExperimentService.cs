@@ -3,7 +3,11 @@ using Classifier.Serving;
 
 namespace Classifier.Experiments;
 
-/// <summary>The experiments' public face: configuration goes to the controllers, reports are read from the snapshot in force and the feedback store.</summary>
+/// <summary>
+/// The experiments' public face: configuration goes to the controllers, reports are read from the snapshot in force and
+/// the feedback store; the canary's from the settings store, where the replica that judged it stored it, so that every
+/// replica reports the same.
+/// </summary>
 internal sealed class ExperimentService(ExperimentState state, AbShadowController abShadow, CanaryController canaries, CanaryService judge,
     ShadowWorker shadowWorker, ShadowQueue shadowQueue, IModelStatus status, IFeedbackStore log) : IExperimentService
 {
@@ -21,7 +25,8 @@ internal sealed class ExperimentService(ExperimentState state, AbShadowControlle
             shadow = new ShadowReport(shadowVersion, shadowSince, s.Count, s.Count == 0 ? null : (double)s.Agreed / s.Count, s.MeanConfidence,
                 Accuracy(s.Labelled, s.Correct), shadowQueue.Dropped, shadowWorker.Failed);
         }
-        var canary = settings.Canary is { } canaryState ? await CanaryReportAsync(canaryState, cancellationToken).ConfigureAwait(false) : null;
+        var storedCanary = (await state.Store.ReadAsync(cancellationToken).ConfigureAwait(false)).Canary;
+        var canary = storedCanary is not null ? await CanaryReportAsync(storedCanary, cancellationToken).ConfigureAwait(false) : null;
         return new ExperimentsReport(current, ab, shadow, canary);
     }
 
@@ -41,7 +46,7 @@ internal sealed class ExperimentService(ExperimentState state, AbShadowControlle
 
     public async Task<ExperimentSettings> AbortCanaryAsync(string? reason = null, CancellationToken cancellationToken = default)
     {
-        await canaries.TryEndAsync(null, CanaryOutcome.Aborted, reason ?? "aborted by IExperimentService.AbortCanaryAsync", cancellationToken).ConfigureAwait(false);
+        await canaries.AbortAsync(reason ?? "aborted by IExperimentService.AbortCanaryAsync", cancellationToken).ConfigureAwait(false);
         return state.Settings;
     }
 
@@ -51,7 +56,7 @@ internal sealed class ExperimentService(ExperimentState state, AbShadowControlle
         return canary is null ? null : await CanaryReportAsync(canary, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The canary as it stands, with both arms' figures since it started while it runs.</summary>
+    /// <summary>The canary as it stands, with both arms' figures since it started while it runs, all from the shared log.</summary>
     private async Task<CanaryReport> CanaryReportAsync(CanaryState canary, CancellationToken cancellationToken)
     {
         IReadOnlyList<ArmReport>? arms = null;
@@ -59,11 +64,17 @@ internal sealed class ExperimentService(ExperimentState state, AbShadowControlle
         if (canary.IsRunning)
         {
             arms = await ArmsAsync(canary.Version, canary.Percent, canary.StartedUtc, cancellationToken).ConfigureAwait(false);
-            (requests, failures) = canaries.Counts;
+            var counted = await log.GetArmStatisticsAsync(canary.Version, canary.StartedUtc, cancellationToken).ConfigureAwait(false);
+            (requests, failures) = (counted.Requests, counted.Failures);
         }
         return new CanaryReport(canary.Version, canary.IsRunning, canary.IsRunning ? canary.Percent : 0, canary.Steps, canary.StepInterval, canary.StartedUtc,
             canary.StepStartedUtc, canary.IsRunning ? canary.StepStartedUtc + canary.StepInterval : null, canary.History, canary.Outcome, canary.Reason,
-            canary.EndedUtc, arms, requests, failures, canary.IsRunning ? judge.LastVerdict : null);
+            canary.EndedUtc, arms, requests, failures, canary.IsRunning ? canary.LastVerdict : null)
+        {
+            Judgements = canary.Judgements,
+            JudgedRound = canary.JudgedRound,
+            JudgedUtc = canary.JudgedUtc,
+        };
     }
 
     /// <summary>The current version's arm (the rest of the traffic), when one serves, then <paramref name="version"/>'s, both since <paramref name="since"/>.</summary>

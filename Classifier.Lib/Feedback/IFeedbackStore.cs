@@ -62,7 +62,13 @@ public interface IFeedbackStore
     /// <summary>Logs the shadow's answer to a logged prediction; a second answer of the same version to the same prediction replaces the first.</summary>
     Task LogShadowPredictionAsync(string predictionId, string shadowVersion, string label, float confidence, CancellationToken cancellationToken = default);
 
-    /// <summary>Predictions answered by <paramref name="version"/> since <paramref name="sinceUtc"/>, with their feedback.</summary>
+    /// <summary>
+    /// Records that <paramref name="version"/> failed to answer a request routed to it (another version answered and that
+    /// answer was logged): the canary's error rate is read back from here by whichever replica judges it.
+    /// </summary>
+    Task LogAnswerFailureAsync(string version, CancellationToken cancellationToken = default);
+
+    /// <summary>Predictions answered by <paramref name="version"/> since <paramref name="sinceUtc"/>, with their feedback and the answers it failed to give.</summary>
     Task<ArmStatistics> GetArmStatisticsAsync(string version, DateTimeOffset sinceUtc, CancellationToken cancellationToken = default);
 
     /// <summary>The shadow answers of <paramref name="version"/> since <paramref name="sinceUtc"/>, compared with the live ones and with feedback.</summary>

@@ -181,13 +181,20 @@ internal sealed partial class PostgreSqlFeedbackStore(PostgreSqlDatabase databas
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = Command(connection, $"""
-            SELECT COUNT(*), COALESCE(AVG(p.confidence), 0), COUNT(c.label), COUNT(*) FILTER (WHERE c.label = p.label)
+            SELECT COUNT(*), COALESCE(AVG(p.confidence), 0), COUNT(c.label), COUNT(*) FILTER (WHERE c.label = p.label),
+                (SELECT COUNT(*) FROM answer_failures f WHERE f.model_version = $1 AND f.created_utc >= $2)
             FROM predictions p {LatestCorrectionOfP}
             WHERE p.model_version = $1 AND p.created_utc >= $2
             """, [version, sinceUtc.ToUniversalTime()]);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-        return new ArmStatistics(reader.GetInt64(0), reader.GetDouble(1), reader.GetInt64(2), reader.GetInt64(3));
+        return new ArmStatistics(reader.GetInt64(0), reader.GetDouble(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4));
+    }
+
+    public Task LogAnswerFailureAsync(string version, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(version);
+        return ExecuteAsync("INSERT INTO answer_failures (model_version, created_utc) VALUES ($1, $2)", [version, Now()], cancellationToken);
     }
 
     public async Task<ShadowStatistics> GetShadowStatisticsAsync(string version, DateTimeOffset sinceUtc, CancellationToken cancellationToken = default)

@@ -14,7 +14,8 @@ internal sealed partial class SqliteFeedbackStore
         RunAsync(async command =>
         {
             command.CommandText = $"""
-                SELECT COUNT(*), COALESCE(AVG(p.confidence), 0), COUNT(c.label), COALESCE(SUM(c.label = p.label), 0)
+                SELECT COUNT(*), COALESCE(AVG(p.confidence), 0), COUNT(c.label), COALESCE(SUM(c.label = p.label), 0),
+                    (SELECT COUNT(*) FROM answer_failures f WHERE f.model_version = $version AND f.created_utc >= $since)
                 FROM predictions p LEFT JOIN {LatestCorrectionByPrediction} c ON c.prediction_id = p.id
                 WHERE p.model_version = $version AND p.created_utc >= $since
                 """;
@@ -22,8 +23,20 @@ internal sealed partial class SqliteFeedbackStore
             command.Parameters.AddWithValue("$since", Format(sinceUtc));
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            return new ArmStatistics(reader.GetInt64(0), reader.GetDouble(1), reader.GetInt64(2), reader.GetInt64(3));
+            return new ArmStatistics(reader.GetInt64(0), reader.GetDouble(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4));
         }, cancellationToken);
+
+    public Task LogAnswerFailureAsync(string version, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(version);
+        return RunAsync(async command =>
+        {
+            command.CommandText = "INSERT INTO answer_failures (model_version, created_utc) VALUES ($version, $created)";
+            command.Parameters.AddWithValue("$version", version);
+            command.Parameters.AddWithValue("$created", Now());
+            return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }, cancellationToken);
+    }
 
     public Task<ShadowStatistics> GetShadowStatisticsAsync(string version, DateTimeOffset sinceUtc, CancellationToken cancellationToken = default) =>
         RunAsync(async command =>

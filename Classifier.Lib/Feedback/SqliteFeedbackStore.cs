@@ -106,6 +106,11 @@ internal sealed partial class SqliteFeedbackStore : IFeedbackStore, IDisposable
                 corrections INTEGER NOT NULL,
                 images INTEGER NOT NULL);
             """);
+        // The canary's failures, kept beside its predictions (issue 11: counted from the log, not in memory).
+        Execute("""
+            CREATE TABLE IF NOT EXISTS answer_failures (model_version TEXT NOT NULL, created_utc TEXT NOT NULL);
+            CREATE INDEX IF NOT EXISTS answer_failures_by_version ON answer_failures(model_version, created_utc);
+            """);
     }
 
     /// <summary>The database and the file image store in their usual places: <c>STATE/feedback.db</c> and <c>STATE/images</c>.</summary>

@@ -6,9 +6,10 @@ using Microsoft.Extensions.Logging;
 namespace Classifier.Serving;
 
 /// <summary>
-/// Predict (inside the <see cref="PredictionGate"/>) → log → offer to the shadow, in that order: the shadow's answer names
-/// the logged prediction, and never delays the caller. Logging never fails a prediction: over the image store's quota
-/// the image is not kept, and when a store fails the answer goes out all the same.
+/// Predict (inside the <see cref="PredictionGate"/>) → log (with the canary's failure, if it failed) → offer to the
+/// shadow, in that order: the shadow's answer names the logged prediction, and never delays the caller. Logging never
+/// fails a prediction: over the image store's quota the image is not kept, and when a store fails the answer goes out all
+/// the same.
 /// </summary>
 internal sealed partial class PredictionService(ExperimentRouter router, PredictionGate gate, IFeedbackStore log, ImageQuota quota,
     ILogger<PredictionService> logger) : IPredictionService
@@ -29,6 +30,9 @@ internal sealed partial class PredictionService(ExperimentRouter router, Predict
             routed = router.Predict(image.Span, top, clientId);
             id = await LogAsync(routed.Prediction, image, recordedClientId ?? "", cancellationToken).ConfigureAwait(false);
         }
+        // In the shared log, not in this process: whichever replica judges the canary counts every replica's failures.
+        if (routed.FailedVersion is { } failed)
+            await LogFailureAsync(failed, cancellationToken).ConfigureAwait(false);
         // The shadow's answer is logged against the prediction: without one, there is nothing to compare it with.
         if (id.Length > 0)
             router.OfferToShadow(id, routed, image);
@@ -60,6 +64,18 @@ internal sealed partial class PredictionService(ExperimentRouter router, Predict
         {
             LogNotLogged(logger, "the prediction", e);
             return "";
+        }
+    }
+
+    private async Task LogFailureAsync(string version, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await log.LogAnswerFailureAsync(version, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogNotLogged(logger, $"the failure of {version}", e);
         }
     }
 

@@ -144,6 +144,14 @@ public static class PostgreSqlSchema
             CREATE TRIGGER experiment_settings_changed AFTER INSERT OR UPDATE ON experiment_settings
                 FOR EACH ROW EXECUTE FUNCTION notify_experiment_settings();
             """),
+        ("answers a version failed to give (the canary's error rate, counted by every replica alike)", """
+            CREATE TABLE answer_failures (
+                id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                model_version text NOT NULL,
+                created_utc timestamptz NOT NULL);
+            -- the experiments' statistics: one version's failures since a time
+            CREATE INDEX answer_failures_by_version ON answer_failures (model_version, created_utc);
+            """),
     ];
 
     /// <summary>The schema version this build uses.</summary>

@@ -49,6 +49,24 @@ public abstract partial class FeedbackStoreContract
     }
 
     [DatabaseFact]
+    public async Task LogAnswerFailureAsync_CountsInTheVersionsRequestsFromThenOn()
+    {
+        var store = Open();
+        await store.LogAnswerFailureAsync("v1"); // before since: not counted
+        Time.Advance(TimeSpan.FromHours(1));
+        var since = Time.GetUtcNow();
+        await LogAsync(store, "cat", 0.5f, "v1", Image(1));
+        await store.LogAnswerFailureAsync("v1");
+        await store.LogAnswerFailureAsync("v1");
+        await store.LogAnswerFailureAsync("v2"); // another version's
+
+        var statistics = await store.GetArmStatisticsAsync("v1", since);
+
+        Assert.Equal(new ArmStatistics(1, 0.5, 0, 0, Failures: 2), statistics);
+        Assert.Equal(3, statistics.Requests);
+    }
+
+    [DatabaseFact]
     public async Task GetArmStatisticsAsync_WhenAPredictionIsCorrectedTwice_CountsOnlyItsLatestCorrection()
     {
         var store = Open();
