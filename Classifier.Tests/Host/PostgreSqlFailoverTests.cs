@@ -23,7 +23,7 @@ public sealed class PostgreSqlFailoverTests(SampleFixture sample, ITestOutputHel
     public async Task OneReplicaKilledUnderLoad_TheOthersAnswerEveryRequest_AndTheRestartedOneCatchesUp()
     {
         await using var database = await TestDatabase.CreateAsync(await PostgreSqlServer.SharedAsync());
-        using var scope = await ServiceScope.CreateAsync(sample);
+        using var scope = await ServiceScope.CreateAsync(sample, configure: options => InDatabase(options, database));
         await using var a = StartReplica("a", scope, database);
         await using var b = StartReplica("b", scope, database);
         await using var c = StartReplica("c", scope, database);
@@ -64,7 +64,7 @@ public sealed class PostgreSqlFailoverTests(SampleFixture sample, ITestOutputHel
     public async Task CanaryStartedOnOneReplica_IsJudgedOncePerRound_AndEveryReplicaReportsTheSameState()
     {
         await using var database = await TestDatabase.CreateAsync(await PostgreSqlServer.SharedAsync());
-        using var scope = await ServiceScope.CreateAsync(sample, versions: 2);
+        using var scope = await ServiceScope.CreateAsync(sample, versions: 2, configure: options => InDatabase(options, database));
         var settings = new Dictionary<string, string>
         {
             ["Classifier__Canary__CheckInterval"] = "00:00:01",
@@ -98,6 +98,14 @@ public sealed class PostgreSqlFailoverTests(SampleFixture sample, ITestOutputHel
         Assert.Equal(answers.Count(x => x.ModelVersion == "v1"), reports[0].Requests);
         Assert.Equal(2 * replicas.Length, reports[0].Requests); // the callers inside the canary's 5%, on every replica
         Assert.StartsWith("holding 5%", reports[0].LastVerdict);
+    }
+
+    /// <summary>The versions the replicas serve are trained into the database, where the registry lives with PostgreSQL.</summary>
+    private void InDatabase(ClassifierOptions options, TestDatabase database)
+    {
+        options.Storage.Provider = Classifier.Storage.StorageProvider.PostgreSql;
+        options.Storage.ConnectionString = database.ConnectionString;
+        options.Storage.EncryptionKey = _encryptionKey;
     }
 
     private HostReplica StartReplica(string name, ServiceScope scope, TestDatabase database, IReadOnlyDictionary<string, string>? settings = null)

@@ -21,6 +21,7 @@ public sealed class PostgreSqlKeyRingTests(SampleFixture sample)
             ["Classifier:Storage:Provider"] = "PostgreSql",
             ["ConnectionStrings:Classifier"] = database.ConnectionString,
             ["Classifier:TrainWhenNoModel"] = "false",
+            ["Classifier:Storage:EncryptionKey"] = TestKeys.NewKeyText(), // replicas on one database share it
         };
         using var first = ServiceScope.CreateEmpty(sample);
         using var second = ServiceScope.CreateEmpty(sample); // private folders: only the database is shared
