@@ -17,6 +17,8 @@ namespace Classifier.Bench.Suites;
 /// </summary>
 internal static class PostgreSqlSuite
 {
+    private static readonly string s_encryptionKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
     private const int Concurrency = 4;
     private const int Rounds = 4;
     private const int FeedbackWrites = 400;
@@ -52,12 +54,23 @@ internal static class PostgreSqlSuite
         using var world = ServeWorld.Create(context);
         var database = CreateDatabase(server, "bench_serve");
         using var sqlite = HostProcess.Start(world.ModelsPath, world.Folder("sqlite"));
-        using var postgres = HostProcess.Start(world.ModelsPath, world.Folder("postgresql"), new Dictionary<string, string>
+        // With PostgreSQL the registry is in the database: the same v1 (same data, same recipe) is trained into it, and the
+        // host's models folder is its own cache, never the SQLite host's registry.
+        var postgresModels = world.Folder("postgresql-models");
+        using (var workspace = new ClassifierWorkspace(new ClassifierOptions
+        {
+            ModelsPath = postgresModels,
+            EmbeddingCachePath = Path.Combine(context.OutputFolder, "serve-train-embeddings.db"),
+            Training = { L2Regularization = 20f },
+            Storage = new StorageOptions { Provider = StorageProvider.PostgreSql, ConnectionString = database, EncryptionKey = s_encryptionKey },
+        }))
+            workspace.TrainAsync(Path.Combine(BenchContext.RepositoryRoot(), "data", "fashion-mnist")).GetAwaiter().GetResult();
+        using var postgres = HostProcess.Start(postgresModels, world.Folder("postgresql"), new Dictionary<string, string>
         {
             ["Classifier__Storage__Provider"] = "PostgreSql",
             ["ConnectionStrings__Classifier"] = database,
             // Replicas on a database share the stored images' key (a build that seals images refuses PostgreSQL without one).
-            ["Classifier__Storage__EncryptionKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
+            ["Classifier__Storage__EncryptionKey"] = s_encryptionKey,
         });
         HostProcess[] hosts = [sqlite, postgres];
         string[] names = ["SQLite", "PostgreSQL"];
@@ -144,7 +157,7 @@ internal static class PostgreSqlSuite
             ("PostgreSQL", () => new ClassifierOptions
             {
                 ModelsPath = Path.Combine(root, "models-postgresql"),
-                Storage = new StorageOptions { Provider = StorageProvider.PostgreSql, ConnectionString = Database(server, "bench_retrain") },
+                Storage = new StorageOptions { Provider = StorageProvider.PostgreSql, ConnectionString = Database(server, "bench_retrain"), EncryptionKey = s_encryptionKey },
             }),
         };
         CreateDatabase(server, "bench_retrain");
