@@ -36,7 +36,12 @@ internal static class RetrainJobsHosting
             if (SqliteFiles.SetAsideIfDamaged(file) is { } aside)
                 sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(RetrainJobsHosting)).LogWarning(
                     "The job store {File} was damaged and was moved to {Aside}; an empty one replaces it (the retrain schedule is registered again; the job history is in the old file)", file, aside);
-            return new SQLiteStorage(file, new SQLiteStorageOptions { QueuePollInterval = pollInterval });
+            var storage = new SQLiteStorage(file, new SQLiteStorageOptions { QueuePollInterval = pollInterval });
+            // Owner-only like every state file (the job store creates it with the process's umask; its -wal and -shm follow it).
+            if (!OperatingSystem.IsWindows())
+                foreach (var part in new[] { file, file + "-wal", file + "-shm" }.Where(File.Exists))
+                    File.SetUnixFileMode(part, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            return storage;
         });
         services.AddHangfire(configuration => configuration
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)

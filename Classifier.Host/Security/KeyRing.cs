@@ -25,8 +25,17 @@ internal static class KeyRing
         services.AddOptions<KeyManagementOptions>().Configure<IOptions<ClassifierOptions>, ILoggerFactory>((keys, classifier, logs) =>
             keys.XmlRepository = classifier.Value.Storage.Provider == StorageProvider.PostgreSql
                 ? new PostgreSqlXmlRepository(classifier.Value.Storage.ConnectionString!)
-                : new FileSystemXmlRepository(new DirectoryInfo(Path.Combine(Path.GetFullPath(classifier.Value.StatePath), FolderName)), logs));
+                : new FileSystemXmlRepository(OwnerOnlyFolder(Path.Combine(Path.GetFullPath(classifier.Value.StatePath), FolderName)), logs));
         return services;
+    }
+
+    /// <summary>The keys' folder, owner-only like the rest of the state (data protection writes the key files 0600 itself).</summary>
+    private static DirectoryInfo OwnerOnlyFolder(string path)
+    {
+        var folder = Directory.CreateDirectory(path);
+        if (!OperatingSystem.IsWindows())
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        return folder;
     }
 
     /// <summary>The key ring in the <c>data_protection_keys</c> table; data protection calls it rarely (at start, and when it rotates a key), and synchronously.</summary>

@@ -18,14 +18,22 @@ public sealed class PostgreSqlPrivacyTests(SampleFixture sample)
     public async Task PredictAndFeedback_WithAPhoneJpeg_LeaveNoTraceOfItInTheImageRows()
     {
         await using var database = await TestDatabase.CreateAsync(await PostgreSqlServer.SharedAsync());
-        using var scope = await ServiceScope.CreateAsync(sample);
+        string key = TestKeys.NewKeyText();
+        // v1 trained into the database, where the registry lives with PostgreSQL.
+        using var scope = await ServiceScope.CreateAsync(sample, configure: options =>
+        {
+            options.Storage.Provider = Classifier.Storage.StorageProvider.PostgreSql;
+            options.Storage.ConnectionString = database.ConnectionString;
+            options.Storage.EncryptionKey = key;
+        });
         await using var factory = scope.Factory(new Dictionary<string, string?>
         {
             ["Classifier:Storage:Provider"] = "PostgreSql",
             ["ConnectionStrings:Classifier"] = database.ConnectionString,
-            ["Classifier:Storage:EncryptionKey"] = TestKeys.NewKeyText(),
+            ["Classifier:Storage:EncryptionKey"] = key,
         });
         var client = factory.CreateClient();
+        await factory.WaitForVersionAsync("v1");
         ExifJpeg predicted = ExifJpeg.Create(seed: 3), corrected = ExifJpeg.Create(seed: 4);
 
         (await client.PostAsync("/predict", new MultipartFormDataContent { { new ByteArrayContent(predicted.Bytes), "image", "photo.jpg" } })).EnsureSuccessStatusCode();

@@ -77,5 +77,12 @@ public sealed class PrivacyTests(SampleFixture sample)
         Assert.True(kept.Count >= 4);
         foreach (var file in kept)
             Assert.True(File.GetUnixFileMode(file) == OwnerOnly.FileMode, $"{file} is {File.GetUnixFileMode(file)}");
+        // Every other entry of the state too: the job store, the data protection keys (a sign-in page makes them).
+        (await factory.CreateClient().GetAsync("/ui/signin")).EnsureSuccessStatusCode();
+        Assert.True(Directory.Exists(Path.Combine(scope.StatePath, "data-protection-keys")));
+        foreach (var folder in Directory.EnumerateDirectories(scope.StatePath, "*", SearchOption.AllDirectories))
+            Assert.True(File.GetUnixFileMode(folder) == OwnerOnly.FolderMode, $"{folder} is {File.GetUnixFileMode(folder)}");
+        foreach (var file in Directory.EnumerateFiles(scope.StatePath, "*", SearchOption.AllDirectories))
+            Assert.True(File.GetUnixFileMode(file) == OwnerOnly.FileMode, $"{file} is {File.GetUnixFileMode(file)}");
     }
 }
