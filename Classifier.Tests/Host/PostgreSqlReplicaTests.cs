@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using Classifier.Experiments;
@@ -143,10 +142,10 @@ public sealed class PostgreSqlReplicaTests(SampleFixture sample, ITestOutputHelp
         return (T)(await command.ExecuteScalarAsync())!;
     }
 
-    /// <summary>Host processes on one database, each with folders of its own; ready when started, killed on dispose.</summary>
+    /// <summary>Host processes on one database (<see cref="HostReplica"/>), each with folders of its own; ready when started, killed on dispose.</summary>
     private sealed class Replicas : List<HttpClient>, IAsyncDisposable
     {
-        private readonly List<Process> _hosts = [];
+        private readonly List<HostReplica> _hosts = [];
 
         internal static async Task<Replicas> StartAsync(SampleFixture sample, ServiceScope scope, TestDatabase database, int count)
         {
@@ -154,8 +153,18 @@ public sealed class PostgreSqlReplicaTests(SampleFixture sample, ITestOutputHelp
             try
             {
                 for (int i = 0; i < count; i++)
-                    replicas.Start(sample, scope, database, $"replica-{(char)('a' + i)}");
-                await Task.WhenAll(replicas.Select((client, i) => ProcessDurabilityTests.WaitUntilReadyAsync(client, replicas._hosts[i])));
+                {
+                    string name = $"replica-{(char)('a' + i)}";
+                    var host = HostReplica.Start(name, sample, database.ConnectionString, Path.Combine(scope.StatePath, name, "models"),
+                        Path.Combine(scope.StatePath, name, "state"), new Dictionary<string, string>
+                        {
+                            ["Classifier__JobPollInterval"] = "00:00:00.200",
+                            ["Classifier__Storage__EncryptionKey"] = EncryptionKey,
+                        });
+                    replicas._hosts.Add(host);
+                    replicas.Add(host.Client);
+                }
+                await Task.WhenAll(replicas._hosts.Select(host => host.WaitUntilReadyAsync()));
                 return replicas;
             }
             catch
@@ -165,41 +174,10 @@ public sealed class PostgreSqlReplicaTests(SampleFixture sample, ITestOutputHelp
             }
         }
 
-        private void Start(SampleFixture sample, ServiceScope scope, TestDatabase database, string name)
-        {
-            int port = ProcessDurabilityTests.FreePort();
-            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            start.ArgumentList.Add(RepositoryPaths.HostAssembly);
-            start.ArgumentList.Add("--urls");
-            start.ArgumentList.Add($"http://127.0.0.1:{port}");
-            start.Environment["Classifier__ModelsPath"] = Path.Combine(scope.StatePath, name, "models");
-            start.Environment["Classifier__StatePath"] = Path.Combine(scope.StatePath, name, "state");
-            start.Environment["Classifier__EmbeddingCachePath"] = sample.CachePath;
-            start.Environment["Classifier__Dataset"] = sample.DatasetRoot;
-            start.Environment["Classifier__JobPollInterval"] = "00:00:00.200";
-            start.Environment["Classifier__Storage__Provider"] = "PostgreSql";
-            start.Environment["ConnectionStrings__Classifier"] = database.ConnectionString;
-            start.Environment["Classifier__Storage__EncryptionKey"] = EncryptionKey;
-            var host = Process.Start(start)!;
-            host.OutputDataReceived += (_, _) => { };
-            host.ErrorDataReceived += (_, _) => { };
-            host.BeginOutputReadLine();
-            host.BeginErrorReadLine();
-            _hosts.Add(host);
-            Add(new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") });
-        }
-
-        public ValueTask DisposeAsync()
+        public async ValueTask DisposeAsync()
         {
             foreach (var host in _hosts)
-            {
-                if (!host.HasExited)
-                    host.Kill(entireProcessTree: true);
-                host.Dispose();
-            }
-            foreach (var client in this)
-                client.Dispose();
-            return ValueTask.CompletedTask;
+                await host.DisposeAsync();
         }
     }
 }
