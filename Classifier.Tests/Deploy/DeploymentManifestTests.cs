@@ -255,21 +255,16 @@ public sealed class DeploymentManifestTests(SampleFixture sample)
     {
         using var folders = new TemporaryDirectory("image-port");
         int port = ProcessDurabilityTests.FreePort();
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(RepositoryPaths.HostAssembly);
-        foreach (var (variable, value) in _dockerfile.RuntimeEnvironment)
-            start.Environment[variable] = value;
-        start.Environment["ASPNETCORE_HTTP_PORTS"] = port.ToString(CultureInfo.InvariantCulture);
-        start.Environment["Classifier__ModelsPath"] = folders.Combine("models");
-        start.Environment["Classifier__StatePath"] = folders.Combine("state");
-        start.Environment["Classifier__TrainWhenNoModel"] = "false";
-        start.Environment["Classifier__AdminApiKey"] = "operator-chosen-admin-key";
-        start.Environment["AllowedHosts"] = ConfigMap["AllowedHosts"];
-        using var host = Process.Start(start)!;
-        host.OutputDataReceived += (_, _) => { };
-        host.ErrorDataReceived += (_, _) => { };
-        host.BeginOutputReadLine();
-        host.BeginErrorReadLine();
+        var environment = new Dictionary<string, string>(_dockerfile.RuntimeEnvironment)
+        {
+            ["ASPNETCORE_HTTP_PORTS"] = port.ToString(CultureInfo.InvariantCulture),
+            ["Classifier__ModelsPath"] = folders.Combine("models"),
+            ["Classifier__StatePath"] = folders.Combine("state"),
+            ["Classifier__TrainWhenNoModel"] = "false",
+            ["Classifier__AdminApiKey"] = "operator-chosen-admin-key",
+            ["AllowedHosts"] = ConfigMap["AllowedHosts"],
+        };
+        using var host = HostProcesses.Start([], environment);
         using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
         try
         {

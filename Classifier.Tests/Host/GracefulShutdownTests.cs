@@ -19,21 +19,15 @@ public sealed class GracefulShutdownTests(SampleFixture sample)
     {
         using var scope = await ServiceScope.CreateAsync(sample);
         int port = ProcessDurabilityTests.FreePort();
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(RepositoryPaths.HostAssembly);
-        start.ArgumentList.Add("--urls");
-        start.ArgumentList.Add($"http://127.0.0.1:{port}");
-        start.Environment["Classifier__ModelsPath"] = scope.ModelsPath;
-        start.Environment["Classifier__StatePath"] = scope.StatePath;
-        start.Environment["Classifier__EmbeddingCachePath"] = sample.CachePath;
-        start.Environment["Classifier__Dataset"] = sample.DatasetRoot;
-        // Long enough for this test to see readiness fail on a loaded machine; the deployment uses a few seconds.
-        start.Environment["Classifier__ShutdownDrain"] = "00:00:15";
-        using var host = Process.Start(start)!;
-        host.OutputDataReceived += (_, _) => { };
-        host.ErrorDataReceived += (_, _) => { };
-        host.BeginOutputReadLine();
-        host.BeginErrorReadLine();
+        using var host = HostProcesses.Start(HostProcesses.OnLoopback(port), new Dictionary<string, string>
+        {
+            ["Classifier__ModelsPath"] = scope.ModelsPath,
+            ["Classifier__StatePath"] = scope.StatePath,
+            ["Classifier__EmbeddingCachePath"] = sample.CachePath,
+            ["Classifier__Dataset"] = sample.DatasetRoot,
+            // Long enough for this test to see readiness fail on a loaded machine; the deployment uses a few seconds.
+            ["Classifier__ShutdownDrain"] = "00:00:15",
+        });
         var baseAddress = new Uri($"http://127.0.0.1:{port}");
         using var probe = new HttpClient { BaseAddress = baseAddress };
         try

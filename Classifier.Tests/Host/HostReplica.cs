@@ -73,22 +73,7 @@ internal sealed class HostReplica : IAsyncDisposable
         _process = Launch();
     }
 
-    private Process Launch()
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(RepositoryPaths.HostAssembly);
-        start.ArgumentList.Add("--urls");
-        start.ArgumentList.Add($"http://127.0.0.1:{Port}");
-        foreach (var (key, value) in _environment)
-            start.Environment[key] = value;
-        var process = Process.Start(start)!;
-        // Drained all the time: a full pipe would block the host's logging, hence its requests.
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
+    private Process Launch() => HostProcesses.Start(HostProcesses.OnLoopback(Port), _environment);
 
     public async ValueTask DisposeAsync()
     {

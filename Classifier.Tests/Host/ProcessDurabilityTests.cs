@@ -17,19 +17,13 @@ public sealed class ProcessDurabilityTests(SampleFixture sample)
     {
         using var scope = await ServiceScope.CreateAsync(sample);
         int port = FreePort();
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(RepositoryPaths.HostAssembly);
-        start.ArgumentList.Add("--urls");
-        start.ArgumentList.Add($"http://127.0.0.1:{port}");
-        start.Environment["Classifier__ModelsPath"] = scope.ModelsPath;
-        start.Environment["Classifier__StatePath"] = scope.StatePath;
-        start.Environment["Classifier__EmbeddingCachePath"] = sample.CachePath;
-        start.Environment["Classifier__Dataset"] = sample.DatasetRoot;
-        using var host = Process.Start(start)!;
-        host.OutputDataReceived += (_, _) => { };
-        host.ErrorDataReceived += (_, _) => { };
-        host.BeginOutputReadLine();
-        host.BeginErrorReadLine();
+        using var host = HostProcesses.Start(HostProcesses.OnLoopback(port), new Dictionary<string, string>
+        {
+            ["Classifier__ModelsPath"] = scope.ModelsPath,
+            ["Classifier__StatePath"] = scope.StatePath,
+            ["Classifier__EmbeddingCachePath"] = sample.CachePath,
+            ["Classifier__Dataset"] = sample.DatasetRoot,
+        });
         using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
         try
         {
