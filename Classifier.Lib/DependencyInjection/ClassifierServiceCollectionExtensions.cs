@@ -7,6 +7,7 @@ using Classifier.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -58,6 +59,8 @@ public static class ClassifierServiceCollectionExtensions
         services.TryAddSingleton<IFeedbackStore>(sp => OnPostgreSql(sp)
             ? new PostgreSqlFeedbackStore(sp.GetRequiredService<PostgreSqlDatabase>(), sp.GetRequiredService<IImageStore>(), sp.GetRequiredService<TimeProvider>())
             : new SqliteFeedbackStore(Options(sp).StatePath, sp.GetRequiredService<IImageStore>(), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp => new PredictionLogWriter(sp.GetRequiredService<IFeedbackStore>(), Options(sp).Inference,
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<PredictionLogWriter>>()));
         services.TryAddSingleton<IExperimentSettingsStore>(sp => OnPostgreSql(sp)
             ? new PostgreSqlExperimentSettingsStore(sp.GetRequiredService<PostgreSqlDatabase>())
             : new FileExperimentSettingsStore(Options(sp).StatePath));
@@ -98,6 +101,8 @@ public static class ClassifierServiceCollectionExtensions
         // loaded, then the experiments are restored, then the canary is judged; the first model is trained only when
         // there is none.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, PostgreSqlMigrationService>());
+        // Before the services that predict: stopped after them, it writes the last queued rows once nothing adds more.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, PredictionLogWriter>(sp => sp.GetRequiredService<PredictionLogWriter>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ModelReloadService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ShadowWorker>(sp => sp.GetRequiredService<ShadowWorker>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, CanaryService>(sp => sp.GetRequiredService<CanaryService>()));

@@ -16,13 +16,32 @@ internal sealed class PostgreSqlFeedbackStore(PostgreSqlDatabase database, IImag
     public async Task<string> LogPredictionAsync(Prediction prediction, ReadOnlyMemory<byte> image, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(prediction);
+        var entry = new PredictionLogEntry(PredictionLogEntry.NewId(), Now(), prediction, image);
+        await LogPredictionsAsync([entry], cancellationToken).ConfigureAwait(false);
+        return entry.Id;
+    }
+
+    public async Task LogPredictionsAsync(IReadOnlyList<PredictionLogEntry> entries, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
         cancellationToken.ThrowIfCancellationRequested();
-        await images.PutAsync(prediction.ImageHash, image, cancellationToken).ConfigureAwait(false);
-        var id = NewId();
-        await ExecuteAsync("INSERT INTO predictions (id, created_utc, model_version, label, confidence, image_hash, top_json) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb)",
-            [id, Now(), prediction.ModelVersion, prediction.Label, prediction.Confidence, prediction.ImageHash, JsonSerializer.Serialize(prediction.Top, Json.Compact)],
-            cancellationToken).ConfigureAwait(false);
-        return id;
+        if (entries.Count == 0)
+            return;
+        // Images first: a logged row always finds its image.
+        foreach (var entry in entries)
+            await images.PutAsync(entry.Prediction.ImageHash, entry.Image, cancellationToken).ConfigureAwait(false);
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var entry in entries)
+        {
+            var prediction = entry.Prediction;
+            await using var command = Command(connection,
+                "INSERT INTO predictions (id, created_utc, model_version, label, confidence, image_hash, top_json) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb) ON CONFLICT (id) DO NOTHING",
+                [entry.Id, entry.CreatedUtc.ToUniversalTime(), prediction.ModelVersion, prediction.Label, prediction.Confidence, prediction.ImageHash, JsonSerializer.Serialize(prediction.Top, Json.Compact)]);
+            command.Transaction = transaction;
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<PredictionRecord?> FindPredictionAsync(string predictionId, CancellationToken cancellationToken = default)
