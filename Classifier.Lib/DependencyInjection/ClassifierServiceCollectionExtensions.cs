@@ -67,7 +67,9 @@ public static class ClassifierServiceCollectionExtensions
 
         // Serving.
         services.TryAddSingleton(sp => new PredictionCache(Options(sp).PredictionCacheSize));
-        services.TryAddSingleton(sp => new PredictionGate(Options(sp).MaxConcurrentPredictions, Options(sp).MaxQueuedPredictions, Options(sp).MaxQueuedPredictionBytes));
+        // With batching, MaxBatch - 1 more requests may be past the gate: a batch can only gather requests that are.
+        services.TryAddSingleton(sp => new PredictionGate(Options(sp).MaxConcurrentPredictions + Options(sp).Inference.MaxBatch - 1,
+            Options(sp).MaxQueuedPredictions, Options(sp).MaxQueuedPredictionBytes));
         services.TryAddSingleton<ModelServer>();
         services.TryAddSingleton<IImageClassifier>(sp => sp.GetRequiredService<ModelServer>());
         services.TryAddSingleton<IModelStatus>(sp => sp.GetRequiredService<ModelServer>());
