@@ -35,6 +35,9 @@ internal sealed class ServiceMetrics
         var shadowDropped = factory.CreateCounter("classifier_shadow_dropped_total", "Requests the shadow skipped because its queue was full.");
         var canaryPercent = factory.CreateGauge("classifier_canary_percent", "Share of callers (percent) the running canary answers; 0 when none runs.");
         var canaryRollbacks = factory.CreateCounter("classifier_canary_rollbacks_total", "Canaries rolled back automatically (failing accuracy or error rate, or no longer loading).");
+        var logPending = factory.CreateGauge("classifier_prediction_log_pending", "Prediction log rows waiting to be written behind their answers.");
+        var logByRequest = factory.CreateCounter("classifier_prediction_log_written_by_request_total", "Prediction log rows a request wrote itself because the write-behind queue was full or off.");
+        var logLost = factory.CreateCounter("classifier_prediction_log_lost_total", "Prediction log rows the store refused even when written alone (each logged as an error).");
         Registry.AddBeforeCollectCallback(() =>
         {
             reloads.IncTo(status.Reloads);
@@ -51,6 +54,9 @@ internal sealed class ServiceMetrics
             shadowDropped.IncTo(counters.ShadowDropped);
             canaryPercent.Set(counters.CanaryPercent);
             canaryRollbacks.IncTo(counters.CanaryRollbacks);
+            logPending.Set(counters.PredictionLogPending);
+            logByRequest.IncTo(counters.PredictionLogWrittenByRequest);
+            logLost.IncTo(counters.PredictionLogLost);
         });
     }
 

@@ -9,5 +9,8 @@ namespace Classifier.Serving;
 /// <param name="ShadowDropped">Requests the shadow skipped because its queue was full.</param>
 /// <param name="CanaryPercent">Share of callers the running canary answers; 0 when none runs.</param>
 /// <param name="CanaryRollbacks">Canaries rolled back automatically.</param>
+/// <param name="PredictionLogPending">Prediction log rows waiting to be written behind their answers now.</param>
+/// <param name="PredictionLogWrittenByRequest">Rows a request wrote itself because the queue was full (back-pressure).</param>
+/// <param name="PredictionLogLost">Rows the store refused even when written alone (each logged as an error).</param>
 public sealed record ServingStatistics(long CacheHits, long CacheMisses, int CacheEntries, long ShadowAnswered, long ShadowFailed, long ShadowDropped,
-    double CanaryPercent, long CanaryRollbacks);
+    double CanaryPercent, long CanaryRollbacks, int PredictionLogPending = 0, long PredictionLogWrittenByRequest = 0, long PredictionLogLost = 0);
