@@ -12,7 +12,7 @@ namespace Classifier.Experiments;
 /// failed round is logged and the next one tries again; nothing here can stop the host.
 /// </summary>
 internal sealed partial class CanaryService(ExperimentState state, CanaryController canaries, IModelStatus status, ModelLifecycle lifecycle,
-    IFeedbackStore log, IOptions<ClassifierOptions> options, TimeProvider time, ILogger<CanaryService> logger) : BackgroundService
+    IFeedbackStore log, PredictionLogWriter pendingLog, IOptions<ClassifierOptions> options, TimeProvider time, ILogger<CanaryService> logger) : BackgroundService
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private string? _lastVerdict;
@@ -79,6 +79,7 @@ internal sealed partial class CanaryService(ExperimentState state, CanaryControl
         }
 
         var (requests, failures) = canaries.Counts;
+        await pendingLog.WhenAllWrittenAsync(cancellationToken).ConfigureAwait(false);
         var canaryArm = await log.GetArmStatisticsAsync(canary.Version, canary.StartedUtc, cancellationToken).ConfigureAwait(false);
         var currentArm = await log.GetArmStatisticsAsync(current, canary.StartedUtc, cancellationToken).ConfigureAwait(false);
         var verdict = CanaryJudge.Judge(canary, canaryArm, currentArm, current, requests, failures, time.GetUtcNow(), options.Value.Canary);

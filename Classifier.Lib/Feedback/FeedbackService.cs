@@ -68,6 +68,7 @@ internal sealed class FeedbackService(IFeedbackStore store, PredictionLogWriter 
             throw new ClassifierRequestException(RequestProblem.Invalid, $"The labeling queue lists 1 to {MaxQueueLength} predictions; {query.Limit} was asked.");
         // Ranked among the newest uncorrected predictions: enough to fill the queue many times over, bounded so that a
         // large log costs one indexed read, not a scan of every prediction ever made.
+        await log.WhenAllWrittenAsync(cancellationToken).ConfigureAwait(false);
         var recent = await store.GetUncorrectedPredictionsAsync(query.ModelVersion, query.Label, RankedWindow, cancellationToken).ConfigureAwait(false);
         // Where a shadow runs, the images it answers differently come first: a label settles which model is right.
         var disagreements = (await store.GetUncorrectedShadowDisagreementsAsync(query.Limit, cancellationToken).ConfigureAwait(false))
@@ -86,6 +87,7 @@ internal sealed class FeedbackService(IFeedbackStore store, PredictionLogWriter 
         ArgumentOutOfRangeException.ThrowIfGreaterThan(days, 366);
         var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
         var first = today.AddDays(1 - days);
+        await log.WhenAllWrittenAsync(cancellationToken).ConfigureAwait(false);
         var logged = (await store.GetDailyActivityAsync(new DateTimeOffset(first.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero), cancellationToken).ConfigureAwait(false))
             .ToDictionary(a => a.Day);
         return Enumerable.Range(0, days).Select(i => first.AddDays(i)).Select(day => logged.GetValueOrDefault(day) ?? new DailyActivity(day, 0, 0)).ToList();

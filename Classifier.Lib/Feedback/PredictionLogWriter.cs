@@ -76,6 +76,13 @@ internal sealed partial class PredictionLogWriter : IHostedService, IAsyncDispos
             ? pending.Written.Task.WaitAsync(cancellationToken)
             : Task.CompletedTask;
 
+    /// <summary>
+    /// Completes once every row queued before the call is written: reports over the log (experiments, the canary's
+    /// judge, the labeling queue, activity) read it after this, so they count every prediction answered before them.
+    /// </summary>
+    internal Task WhenAllWrittenAsync(CancellationToken cancellationToken) =>
+        _pending.IsEmpty ? Task.CompletedTask : Task.WhenAll(_pending.Values.Select(p => p.Written.Task)).WaitAsync(cancellationToken);
+
     private bool TryQueue(PredictionLogEntry entry)
     {
         long bytes = entry.Image.Length;
