@@ -65,7 +65,9 @@ internal sealed class Featurizer(ImageDecoder decoder, OnnxBackbone backbone, IE
     /// <summary>
     /// Featurizes a labelled file list in order. An unreadable or invalid image is skipped and reported,
     /// never fatal: one bad file must not cost a whole training run. The cache misses of each
-    /// <see cref="FileBatchSize"/> files run through the backbone together (<see cref="OnnxBackbone.Featurize(IReadOnlyList{RgbImage})"/>).
+    /// <see cref="FileBatchSize"/> files run through the backbone together (<see cref="OnnxBackbone.Featurize(IReadOnlyList{RgbImage})"/>):
+    /// a one-off probe on the loaded shared machine (48 sample images, 6 alternating rounds) ran 8 at a time at 0.88–2.2×
+    /// one at a time, median about 1.3× (Classifier.Bench/RESULTS.md, serve: batching section).
     /// Decoding stays on this thread: decoding the next image on another thread while the network runs was measured
     /// no faster (Classifier.Bench featurize, 73.5 against 75.2 images/s), as ONNX Runtime already keeps both cores busy.
     /// </summary>
