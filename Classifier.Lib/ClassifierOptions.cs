@@ -81,6 +81,9 @@ public sealed class ClassifierOptions
     /// <summary>How a canary grows and is judged (<c>PUT /experiments/canary</c>, or a retrain with <c>Retrain:Promotion = Canary</c>).</summary>
     public Experiments.CanaryOptions Canary { get; set; } = new();
 
+    /// <summary>Batched inference and the write-behind prediction log (section <c>Classifier:Inference</c>).</summary>
+    public Serving.InferenceOptions Inference { get; set; } = new();
+
     /// <summary>Limits on input images. Default 10 MiB, 40 megapixels.</summary>
     public ImageLimits Images { get; set; } = new();
 
@@ -147,6 +150,7 @@ public sealed class ClassifierOptions
             failures.Add("Classifier:Images:MaxBytes must be positive.");
         if (Images.MaxPixels <= 0)
             failures.Add("Classifier:Images:MaxPixels must be positive.");
+        failures.AddRange(Inference.Problems());
         failures.AddRange(Backbone.Problems());
         failures.AddRange(Training.Problems());
         failures.AddRange(Cascade.Problems());

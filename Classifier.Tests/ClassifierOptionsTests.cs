@@ -13,6 +13,22 @@ public sealed class ClassifierOptionsTests
     }
 
     [Fact]
+    public void Problems_InferenceOutOfRange_NamesEverySetting()
+    {
+        var options = new ClassifierOptions();
+        options.Inference.MaxBatch = 0;
+        options.Inference.MaxBatchDelay = TimeSpan.FromSeconds(2);
+        options.Inference.PendingLogCapacity = -1;
+        options.Inference.PendingLogMaxBytes = 0;
+        options.Inference.LogBatchSize = 0;
+
+        var problems = string.Join(" ", options.Problems());
+
+        foreach (var setting in new[] { "Inference:MaxBatch ", "Inference:MaxBatchDelay", "Inference:PendingLogCapacity", "Inference:PendingLogMaxBytes", "Inference:LogBatchSize" })
+            Assert.Contains(setting, problems);
+    }
+
+    [Fact]
     public void Problems_Int8WithoutItsModel_SaysToRunQuantizeAndSetTheSetting()
     {
         var options = new ClassifierOptions { Backbone = { Precision = Classifier.Features.BackbonePrecision.Int8 } };

@@ -36,6 +36,9 @@ internal sealed class ServiceMetrics
         var canaryPercent = factory.CreateGauge("classifier_canary_percent", "Share of callers (percent) the running canary answers; 0 when none runs.");
         var canaryRollbacks = factory.CreateCounter("classifier_canary_rollbacks_total", "Canaries rolled back automatically (failing accuracy or error rate, or no longer loading).");
         var imagesNotStored = factory.CreateCounter("classifier_images_not_stored_total", "Predictions answered and logged without storing their image, the image store being past Classifier:Retention:MaxImageStoreBytes.");
+        var logPending = factory.CreateGauge("classifier_prediction_log_pending", "Prediction log rows waiting to be written behind their answers.");
+        var logByRequest = factory.CreateCounter("classifier_prediction_log_written_by_request_total", "Prediction log rows a request wrote itself because the write-behind queue was full or off.");
+        var logLost = factory.CreateCounter("classifier_prediction_log_lost_total", "Prediction log rows the store refused even when written alone (each logged as an error).");
         Registry.AddBeforeCollectCallback(() =>
         {
             reloads.IncTo(status.Reloads);
@@ -53,6 +56,9 @@ internal sealed class ServiceMetrics
             canaryPercent.Set(counters.CanaryPercent);
             canaryRollbacks.IncTo(counters.CanaryRollbacks);
             imagesNotStored.IncTo(counters.ImagesNotStored);
+            logPending.Set(counters.PredictionLogPending);
+            logByRequest.IncTo(counters.PredictionLogWrittenByRequest);
+            logLost.IncTo(counters.PredictionLogLost);
         });
     }
 

@@ -64,6 +64,8 @@ public static class ClassifierServiceCollectionExtensions
         services.TryAddSingleton<IFeedbackStore>(sp => OnPostgreSql(sp)
             ? new PostgreSqlFeedbackStore(sp.GetRequiredService<PostgreSqlDatabase>(), sp.GetRequiredService<IImageStore>(), sp.GetRequiredService<TimeProvider>())
             : OpenSqliteFeedbackStore(sp));
+        services.TryAddSingleton(sp => new PredictionLogWriter(sp.GetRequiredService<IFeedbackStore>(), Options(sp).Inference,
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<PredictionLogWriter>>()));
         services.TryAddSingleton<IExperimentSettingsStore>(sp => OnPostgreSql(sp)
             ? new PostgreSqlExperimentSettingsStore(sp.GetRequiredService<PostgreSqlDatabase>())
             : new FileExperimentSettingsStore(Options(sp).StatePath));
@@ -71,7 +73,9 @@ public static class ClassifierServiceCollectionExtensions
         // Serving.
         services.TryAddSingleton<ImageQuota>();
         services.TryAddSingleton(sp => new PredictionCache(Options(sp).PredictionCacheSize));
-        services.TryAddSingleton(sp => new PredictionGate(Options(sp).MaxConcurrentPredictions, Options(sp).MaxQueuedPredictions, Options(sp).MaxQueuedPredictionBytes));
+        // With batching, MaxBatch - 1 more requests may be past the gate: a batch can only gather requests that are.
+        services.TryAddSingleton(sp => new PredictionGate(Options(sp).MaxConcurrentPredictions + Options(sp).Inference.MaxBatch - 1,
+            Options(sp).MaxQueuedPredictions, Options(sp).MaxQueuedPredictionBytes));
         services.TryAddSingleton<ServiceHealth>();
         services.TryAddSingleton<IServiceHealth>(sp => sp.GetRequiredService<ServiceHealth>());
         services.TryAddSingleton<ModelServer>();
@@ -113,6 +117,8 @@ public static class ClassifierServiceCollectionExtensions
         // loaded, then the experiments are restored, then the canary is judged and (PostgreSQL only) other replicas'
         // experiment changes followed; the first model is trained only when there is none, once across replicas.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, PostgreSqlMigrationService>());
+        // Before the services that predict: stopped after them, it writes the last queued rows once nothing adds more.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, PredictionLogWriter>(sp => sp.GetRequiredService<PredictionLogWriter>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ModelReloadService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ShadowWorker>(sp => sp.GetRequiredService<ShadowWorker>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, CanaryService>(sp => sp.GetRequiredService<CanaryService>()));

@@ -15,7 +15,7 @@ namespace Classifier.Experiments;
 /// one tries again; nothing here can stop the host.
 /// </summary>
 internal sealed partial class CanaryService(ExperimentState state, CanaryController canaries, IModelStatus status, ModelLifecycle lifecycle,
-    IFeedbackStore log, IOptions<ClassifierOptions> options, TimeProvider time, ILogger<CanaryService> logger) : BackgroundService
+    IFeedbackStore log, PredictionLogWriter pendingLog, IOptions<ClassifierOptions> options, TimeProvider time, ILogger<CanaryService> logger) : BackgroundService
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
 
@@ -89,6 +89,7 @@ internal sealed partial class CanaryService(ExperimentState state, CanaryControl
         if (roundNow is { } r && canary.JudgedRound >= r)
             return canary; // this round was judged, here or on another replica
 
+        await pendingLog.WhenAllWrittenAsync(cancellationToken).ConfigureAwait(false);
         var canaryArm = await log.GetArmStatisticsAsync(canary.Version, canary.StartedUtc, cancellationToken).ConfigureAwait(false);
         var currentArm = await log.GetArmStatisticsAsync(current, canary.StartedUtc, cancellationToken).ConfigureAwait(false);
         var verdict = CanaryJudge.Judge(canary, canaryArm, currentArm, current, canaryArm.Requests, canaryArm.Failures, now, options.Value.Canary);

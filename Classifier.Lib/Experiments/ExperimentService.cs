@@ -9,10 +9,11 @@ namespace Classifier.Experiments;
 /// replica reports the same.
 /// </summary>
 internal sealed class ExperimentService(ExperimentState state, AbShadowController abShadow, CanaryController canaries, CanaryService judge,
-    ShadowWorker shadowWorker, ShadowQueue shadowQueue, IModelStatus status, IFeedbackStore log) : IExperimentService
+    ShadowWorker shadowWorker, ShadowQueue shadowQueue, IModelStatus status, IFeedbackStore log, PredictionLogWriter pendingLog) : IExperimentService
 {
     public async Task<ExperimentsReport> GetReportAsync(CancellationToken cancellationToken = default)
     {
+        await pendingLog.WhenAllWrittenAsync(cancellationToken).ConfigureAwait(false);
         var settings = state.Settings;
         var current = status.Current?.Version;
         AbTestReport? ab = null;
@@ -59,6 +60,7 @@ internal sealed class ExperimentService(ExperimentState state, AbShadowControlle
     /// <summary>The canary as it stands, with both arms' figures since it started while it runs, all from the shared log.</summary>
     private async Task<CanaryReport> CanaryReportAsync(CanaryState canary, CancellationToken cancellationToken)
     {
+        await pendingLog.WhenAllWrittenAsync(cancellationToken).ConfigureAwait(false);
         IReadOnlyList<ArmReport>? arms = null;
         long requests = 0, failures = 0;
         if (canary.IsRunning)

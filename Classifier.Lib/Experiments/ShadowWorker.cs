@@ -11,7 +11,7 @@ namespace Classifier.Experiments;
 /// at a time, each failure logged and counted, never reaching a caller.
 /// </summary>
 internal sealed partial class ShadowWorker(ExperimentState state, ExperimentRestorer restorer, ShadowQueue queue, Featurizer featurizer,
-    IShadowScorer scorer, IFeedbackStore log, ILogger<ShadowWorker> logger) : BackgroundService
+    IShadowScorer scorer, IFeedbackStore log, PredictionLogWriter pendingLog, ILogger<ShadowWorker> logger) : BackgroundService
 {
     private long _answered;
     private long _failed;
@@ -71,6 +71,8 @@ internal sealed partial class ShadowWorker(ExperimentState state, ExperimentRest
                 features = new FeaturizedFeatures(featurized.Hash, featurized.Features);
             }
             var answer = scorer.Score(shadow.Model, features);
+            // The shadow's row refers to the prediction's row, which may still be queued.
+            await pendingLog.WhenWrittenAsync(work.PredictionId, cancellationToken).ConfigureAwait(false);
             await log.LogShadowPredictionAsync(work.PredictionId, shadow.Model.Manifest.Version, answer.Label, answer.Confidence, cancellationToken).ConfigureAwait(false);
             Interlocked.Increment(ref _answered);
             return true;

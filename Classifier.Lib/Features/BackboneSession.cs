@@ -1,3 +1,4 @@
+using Classifier.Features.Quantization;
 using Microsoft.ML.OnnxRuntime;
 
 namespace Classifier.Features;
@@ -14,6 +15,7 @@ internal sealed class BackboneSession : IDisposable
 
     private BackboneSession(BackboneOptions options, InferenceSession network, int dimension, TensorFold? fold, InferenceSession? preprocess)
     {
+        AcceptsBatches = network.InputMetadata[options.InputTensorName].Dimensions is [< 1, ..];
         _options = options;
         _network = network;
         _inputShape = [1, 3, options.InputHeight, options.InputWidth];
@@ -26,6 +28,9 @@ internal sealed class BackboneSession : IDisposable
 
     internal int Dimension { get; }
 
+    /// <summary>Whether the network's batch dimension is symbolic, so one run can take several images (<see cref="RunNetwork(float[], int)"/>).</summary>
+    internal bool AcceptsBatches { get; }
+
     /// <summary>The preprocessing model as a plane reorder and a constant offset, or null.</summary>
     internal TensorFold? Fold { get; }
 
@@ -35,7 +40,7 @@ internal sealed class BackboneSession : IDisposable
     internal static BackboneSession Load(BackboneOptions options)
     {
         using var sessionOptions = CreateSessionOptions(options);
-        var network = new InferenceSession(options.NetworkPath, sessionOptions);
+        var network = LoadNetwork(options, sessionOptions);
         try
         {
             if (!network.InputMetadata.ContainsKey(options.InputTensorName))
@@ -71,6 +76,24 @@ internal sealed class BackboneSession : IDisposable
         }
     }
 
+    /// <summary>
+    /// The network with its batch dimension made symbolic when the file fixes it at 1 (the shipped ResNet18 does, at
+    /// opset 8), rewritten in memory by the quantizer's <see cref="OpsetUpgrade.MakeBatchSymbolic"/>: only the declared
+    /// shapes change, not a weight, so one image gives the same features and a batch runs in one call. A graph the
+    /// rewrite refuses (one with a Reshape) keeps its fixed batch and is run an image at a time.
+    /// </summary>
+    private static InferenceSession LoadNetwork(BackboneOptions options, SessionOptions sessionOptions)
+    {
+        var network = new InferenceSession(options.NetworkPath, sessionOptions);
+        if (!network.InputMetadata.TryGetValue(options.InputTensorName, out var input) || input.Dimensions is not [1, ..])
+            return network;
+        var model = OnnxGraphs.Load(options.NetworkPath);
+        if (!OpsetUpgrade.MakeBatchSymbolic(model.Graph))
+            return network;
+        network.Dispose();
+        return new InferenceSession(Google.Protobuf.MessageExtensions.ToByteArray(model), sessionOptions);
+    }
+
     private static SessionOptions CreateSessionOptions(BackboneOptions options)
     {
         var sessionOptions = new SessionOptions();
@@ -103,6 +126,20 @@ internal sealed class BackboneSession : IDisposable
         using var input = OrtValue.CreateTensorValueFromMemory(tensor, _inputShape);
         using var outputs = _network.Run(_run, _inputNames, [input], _outputNames);
         return outputs[0].GetTensorDataAsSpan<float>().ToArray();
+    }
+
+    /// <summary>Runs <paramref name="count"/> images laid out one after another in <paramref name="tensors"/> in one call (<see cref="AcceptsBatches"/>); their features in order.</summary>
+    internal float[][] RunNetwork(float[] tensors, int count)
+    {
+        if (!AcceptsBatches && count != 1)
+            throw new InvalidOperationException("This backbone's batch dimension is fixed; run its images one at a time.");
+        using var input = OrtValue.CreateTensorValueFromMemory(tensors, [count, _inputShape[1], _inputShape[2], _inputShape[3]]);
+        using var outputs = _network.Run(_run, _inputNames, [input], _outputNames);
+        var all = outputs[0].GetTensorDataAsSpan<float>();
+        var features = new float[count][];
+        for (int i = 0; i < count; i++)
+            features[i] = all.Slice(i * Dimension, Dimension).ToArray();
+        return features;
     }
 
     /// <summary>Disposes what a probing instance owns apart from the network, which the instance replacing it keeps.</summary>

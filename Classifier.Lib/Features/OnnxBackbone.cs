@@ -85,6 +85,39 @@ internal sealed class OnnxBackbone : IDisposable
         return session.RunNetwork(PixelTensor.FromRgb(image, Options, session.Fold));
     }
 
+    /// <summary>Whether one network run can take several images (<see cref="Featurize(IReadOnlyList{RgbImage})"/> runs them together).</summary>
+    internal bool AcceptsBatches => _session.Value.AcceptsBatches;
+
+    /// <summary>
+    /// Features of several decoded images of the input size, in order: one network run when the batch dimension is
+    /// symbolic (<see cref="AcceptsBatches"/>), else one run each. The same features as one image at a time, to float rounding.
+    /// </summary>
+    internal float[][] Featurize(IReadOnlyList<RgbImage> images)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        if (images.Count == 0)
+            return [];
+        var session = _session.Value;
+        if (!session.AcceptsBatches || images.Count == 1)
+            return [.. images.Select(Featurize)];
+        int size = 3 * Options.InputWidth * Options.InputHeight;
+        var tensors = new float[images.Count * size];
+        for (int i = 0; i < images.Count; i++)
+            NetworkInput(images[i]).CopyTo(tensors, i * size);
+        return session.RunNetwork(tensors, images.Count);
+    }
+
+    /// <summary>Runs the network on tensors laid out by <see cref="NetworkInput"/>, one after another; their features in order.</summary>
+    internal float[][] RunNetwork(float[] tensors, int count)
+    {
+        ArgumentNullException.ThrowIfNull(tensors);
+        var session = _session.Value;
+        if (session.AcceptsBatches || count == 1)
+            return session.RunNetwork(tensors, count);
+        int size = tensors.Length / count;
+        return [.. Enumerable.Range(0, count).Select(i => session.RunNetwork(tensors.AsSpan(i * size, size).ToArray()))];
+    }
+
     public void Dispose()
     {
         if (_session.IsValueCreated)

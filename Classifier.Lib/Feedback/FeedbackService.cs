@@ -8,7 +8,7 @@ namespace Classifier.Feedback;
 /// Checks who may teach what, validates a correction, then stores it; an image is featurized first, which validates
 /// it and caches its features for the next retrain. A label the served model does not know is a proposed new class.
 /// </summary>
-internal sealed class FeedbackService(IFeedbackStore store, Featurizer featurizer, ModelServer server, TimeProvider time) : IFeedbackService
+internal sealed class FeedbackService(IFeedbackStore store, PredictionLogWriter log, Featurizer featurizer, ModelServer server, TimeProvider time) : IFeedbackService
 {
     private const int MaxQueueLength = 500;
     private const int RankedWindow = 2000;
@@ -20,6 +20,8 @@ internal sealed class FeedbackService(IFeedbackStore store, Featurizer featurize
         ValidateLabel(label);
         ArgumentNullException.ThrowIfNull(contributor);
         cancellationToken.ThrowIfCancellationRequested();
+        // The prediction may have been answered an instant ago, its row still queued: wait for it, so it is found.
+        await log.WhenWrittenAsync(predictionId, cancellationToken).ConfigureAwait(false);
         // Found before any proposal is recorded: an unknown id must leave no trace.
         if (await store.FindPredictionAsync(predictionId, cancellationToken).ConfigureAwait(false) is null)
             throw UnknownPrediction(predictionId, null);
@@ -66,6 +68,7 @@ internal sealed class FeedbackService(IFeedbackStore store, Featurizer featurize
             throw new ClassifierRequestException(RequestProblem.Invalid, $"The labeling queue lists 1 to {MaxQueueLength} predictions; {query.Limit} was asked.");
         // Ranked among the newest uncorrected predictions: enough to fill the queue many times over, bounded so that a
         // large log costs one indexed read, not a scan of every prediction ever made.
+        await log.WhenAllWrittenAsync(cancellationToken).ConfigureAwait(false);
         var recent = await store.GetUncorrectedPredictionsAsync(query.ModelVersion, query.Label, RankedWindow, cancellationToken).ConfigureAwait(false);
         // Where a shadow runs, the images it answers differently come first: a label settles which model is right.
         var disagreements = (await store.GetUncorrectedShadowDisagreementsAsync(query.Limit, cancellationToken).ConfigureAwait(false))
@@ -84,6 +87,7 @@ internal sealed class FeedbackService(IFeedbackStore store, Featurizer featurize
         ArgumentOutOfRangeException.ThrowIfGreaterThan(days, 366);
         var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
         var first = today.AddDays(1 - days);
+        await log.WhenAllWrittenAsync(cancellationToken).ConfigureAwait(false);
         var logged = (await store.GetDailyActivityAsync(new DateTimeOffset(first.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero), cancellationToken).ConfigureAwait(false))
             .ToDictionary(a => a.Day);
         return Enumerable.Range(0, days).Select(i => first.AddDays(i)).Select(day => logged.GetValueOrDefault(day) ?? new DailyActivity(day, 0, 0)).ToList();
@@ -94,6 +98,7 @@ internal sealed class FeedbackService(IFeedbackStore store, Featurizer featurize
         ArgumentNullException.ThrowIfNull(contributor);
         if (!contributor.IsTrusted)
             throw new ClassifierRequestException(RequestProblem.Forbidden, "Only a labeler or an admin may see the images callers sent.", RequestRemedy.UseLabelerKey);
+        await log.WhenWrittenAsync(predictionId, cancellationToken).ConfigureAwait(false);
         var prediction = await store.FindPredictionAsync(predictionId, cancellationToken).ConfigureAwait(false)
             ?? throw UnknownPrediction(predictionId, null);
         return await store.ReadImageAsync(prediction.ImageHash, cancellationToken).ConfigureAwait(false);

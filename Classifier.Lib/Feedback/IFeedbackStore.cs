@@ -21,6 +21,13 @@ public interface IFeedbackStore
     /// </summary>
     Task<string> LogPredictionAsync(Prediction prediction, ReadOnlyMemory<byte> image, string clientId, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Logs predictions whose ids the caller chose, their images kept first, the rows in one transaction: with a
+    /// synchronous journal each transaction costs a flush, so the write-behind log writes many at once. An id already
+    /// logged is left as it is, so a batch may be written again after a failure.
+    /// </summary>
+    Task LogPredictionsAsync(IReadOnlyList<PredictionLogEntry> entries, CancellationToken cancellationToken = default);
+
     /// <summary>A logged prediction, or null.</summary>
     Task<PredictionRecord?> FindPredictionAsync(string predictionId, CancellationToken cancellationToken = default);
 

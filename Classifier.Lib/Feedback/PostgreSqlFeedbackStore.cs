@@ -21,14 +21,35 @@ internal sealed partial class PostgreSqlFeedbackStore(PostgreSqlDatabase databas
     {
         ArgumentNullException.ThrowIfNull(prediction);
         ArgumentNullException.ThrowIfNull(clientId);
+        var entry = new PredictionLogEntry(PredictionLogEntry.NewId(), Now(), prediction, image, clientId);
+        await LogPredictionsAsync([entry], cancellationToken).ConfigureAwait(false);
+        return entry.Id;
+    }
+
+    public async Task LogPredictionsAsync(IReadOnlyList<PredictionLogEntry> entries, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
         cancellationToken.ThrowIfCancellationRequested();
-        if (!image.IsEmpty)
-            await images.PutDeidentifiedAsync(prediction.ImageHash, image, cancellationToken).ConfigureAwait(false);
-        var id = NewId();
-        await ExecuteAsync("INSERT INTO predictions (id, created_utc, model_version, label, confidence, image_hash, top_json, client_id) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8)",
-            [id, Now(), prediction.ModelVersion, prediction.Label, prediction.Confidence, prediction.ImageHash, JsonSerializer.Serialize(prediction.Top, Json.Compact), clientId],
-            cancellationToken).ConfigureAwait(false);
-        return id;
+        if (entries.Count == 0)
+            return;
+        // Images first: a logged row always finds its image.
+        foreach (var entry in entries)
+        {
+            if (!entry.Image.IsEmpty)
+                await images.PutDeidentifiedAsync(entry.Prediction.ImageHash, entry.Image, cancellationToken).ConfigureAwait(false);
+        }
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var entry in entries)
+        {
+            var prediction = entry.Prediction;
+            await using var command = Command(connection,
+                "INSERT INTO predictions (id, created_utc, model_version, label, confidence, image_hash, top_json, client_id) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8) ON CONFLICT (id) DO NOTHING",
+                [entry.Id, entry.CreatedUtc.ToUniversalTime(), prediction.ModelVersion, prediction.Label, prediction.Confidence, prediction.ImageHash, JsonSerializer.Serialize(prediction.Top, Json.Compact), entry.ClientId]);
+            command.Transaction = transaction;
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<PredictionRecord?> FindPredictionAsync(string predictionId, CancellationToken cancellationToken = default)

@@ -63,26 +63,54 @@ internal sealed partial class SqliteFeedbackStore : IFeedbackStore, IDisposable
     {
         ArgumentNullException.ThrowIfNull(prediction);
         ArgumentNullException.ThrowIfNull(clientId);
-        if (!image.IsEmpty)
-            await _images.PutDeidentifiedAsync(prediction.ImageHash, image, cancellationToken).ConfigureAwait(false);
-        var id = NewId();
+        var entry = new PredictionLogEntry(PredictionLogEntry.NewId(), _time.GetUtcNow(), prediction, image, clientId);
+        await LogPredictionsAsync([entry], cancellationToken).ConfigureAwait(false);
+        return entry.Id;
+    }
+
+    public async Task LogPredictionsAsync(IReadOnlyList<PredictionLogEntry> entries, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        if (entries.Count == 0)
+            return;
+        // Images first: a logged row always finds its image.
+        foreach (var entry in entries)
+        {
+            if (!entry.Image.IsEmpty)
+                await _images.PutDeidentifiedAsync(entry.Prediction.ImageHash, entry.Image, cancellationToken).ConfigureAwait(false);
+        }
         await RunAsync(async command =>
         {
+            using var transaction = _connection.BeginTransaction();
+            command.Transaction = transaction;
             command.CommandText = """
-                INSERT INTO predictions (id, created_utc, model_version, label, confidence, image_hash, top_json, client_id)
+                INSERT OR IGNORE INTO predictions (id, created_utc, model_version, label, confidence, image_hash, top_json, client_id)
                 VALUES ($id, $created, $version, $label, $confidence, $hash, $top, $client)
                 """;
-            command.Parameters.AddWithValue("$client", clientId);
-            command.Parameters.AddWithValue("$id", id);
-            command.Parameters.AddWithValue("$created", Now());
-            command.Parameters.AddWithValue("$version", prediction.ModelVersion);
-            command.Parameters.AddWithValue("$label", prediction.Label);
-            command.Parameters.AddWithValue("$confidence", prediction.Confidence);
-            command.Parameters.AddWithValue("$hash", prediction.ImageHash);
-            command.Parameters.AddWithValue("$top", JsonSerializer.Serialize(prediction.Top, Json.Compact));
-            return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            var id = command.Parameters.Add("$id", SqliteType.Text);
+            var created = command.Parameters.Add("$created", SqliteType.Text);
+            var version = command.Parameters.Add("$version", SqliteType.Text);
+            var label = command.Parameters.Add("$label", SqliteType.Text);
+            var confidence = command.Parameters.Add("$confidence", SqliteType.Real);
+            var hash = command.Parameters.Add("$hash", SqliteType.Text);
+            var top = command.Parameters.Add("$top", SqliteType.Text);
+            var client = command.Parameters.Add("$client", SqliteType.Text);
+            foreach (var entry in entries)
+            {
+                var prediction = entry.Prediction;
+                id.Value = entry.Id;
+                created.Value = Format(entry.CreatedUtc);
+                version.Value = prediction.ModelVersion;
+                label.Value = prediction.Label;
+                confidence.Value = prediction.Confidence;
+                hash.Value = prediction.ImageHash;
+                top.Value = JsonSerializer.Serialize(prediction.Top, Json.Compact);
+                client.Value = entry.ClientId;
+                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+            transaction.Commit();
+            return entries.Count;
         }, cancellationToken).ConfigureAwait(false);
-        return id;
     }
 
     public Task<PredictionRecord?> FindPredictionAsync(string predictionId, CancellationToken cancellationToken = default) =>

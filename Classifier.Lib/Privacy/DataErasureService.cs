@@ -5,7 +5,8 @@ using Microsoft.Extensions.Logging;
 namespace Classifier.Privacy;
 
 /// <summary>Erasure and access over the feedback store (rows, images, the erasure log) and the embedding cache.</summary>
-internal sealed partial class DataErasureService(IFeedbackStore store, ClassifierWorkspace workspace, ILogger<DataErasureService> logger) : IDataErasureService
+internal sealed partial class DataErasureService(IFeedbackStore store, PredictionLogWriter pendingLog, ClassifierWorkspace workspace, ILogger<DataErasureService> logger)
+    : IDataErasureService
 {
     /// <summary>Longest client id accepted: the host's are an address or a key's name and a 64-character declared id.</summary>
     internal const int MaxClientIdLength = 200;
@@ -34,10 +35,11 @@ internal sealed partial class DataErasureService(IFeedbackStore store, Classifie
         return EraseAsync(ErasureScope.Client, clientId, erasedBy, cancellationToken);
     }
 
-    public Task<ClientData> GetClientDataAsync(string clientId, CancellationToken cancellationToken = default)
+    public async Task<ClientData> GetClientDataAsync(string clientId, CancellationToken cancellationToken = default)
     {
         ValidateClientId(clientId);
-        return store.GetClientDataAsync(clientId, cancellationToken);
+        await pendingLog.WhenAllWrittenAsync(cancellationToken).ConfigureAwait(false);
+        return await store.GetClientDataAsync(clientId, cancellationToken).ConfigureAwait(false);
     }
 
     public Task<IReadOnlyList<ErasureRecord>> GetErasuresAsync(CancellationToken cancellationToken = default) => store.GetErasuresAsync(cancellationToken);
@@ -45,6 +47,8 @@ internal sealed partial class DataErasureService(IFeedbackStore store, Classifie
     private async Task<ErasureRecord> EraseAsync(ErasureScope scope, string target, string erasedBy, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(erasedBy);
+        // Answered predictions may still be queued for the log: erased after they are written, or they would come back.
+        await pendingLog.WhenAllWrittenAsync(cancellationToken).ConfigureAwait(false);
         var result = await store.EraseAsync(scope, target, erasedBy, cancellationToken).ConfigureAwait(false);
         // The image itself is the hash's data: its vectors go even when no row or stored image was left to erase.
         foreach (var hash in scope == ErasureScope.Image ? result.ErasedImageHashes.Append(target).Distinct() : result.ErasedImageHashes)

@@ -25,6 +25,14 @@ internal sealed partial class ModelServer(IModelRegistry registry, ModelLoader l
     private bool _backboneWarmed;
     private bool _stopping;
 
+    // Only when batching is on (Inference:MaxBatch above 1): at 1 every request runs the network itself, as before.
+    private readonly Features.BackboneBatcher? _batcher = options.Value.Inference.MaxBatch > 1
+        ? new Features.BackboneBatcher(featurizer.Backbone, options.Value.Inference.MaxBatch, options.Value.Inference.MaxBatchDelay)
+        : null;
+
+    /// <summary>The batcher of concurrent requests' backbone runs, when <see cref="InferenceOptions.MaxBatch"/> is above 1 (bench and metrics).</summary>
+    internal Features.BackboneBatcher? Batcher => _batcher;
+
     public override string ModelVersion => Volatile.Read(ref _current)?.Model.Manifest.Version
         ?? throw new ModelNotReadyException(NotReadyReason ?? "No model is loaded.");
 
@@ -226,7 +234,7 @@ internal sealed partial class ModelServer(IModelRegistry registry, ModelLoader l
         }
 
         // Featurize outside the lease: it is the slow part and does not depend on the version.
-        var featurized = featurizer.Featurize(image, hash);
+        var featurized = featurizer.Featurize(image, hash, _batcher);
         features = new FeaturizedFeatures(featurized.Hash, featurized.Features);
         var served = arm is not null && arm.TryAcquire() ? arm : Acquire();
         try
@@ -280,7 +288,11 @@ internal sealed partial class ModelServer(IModelRegistry registry, ModelLoader l
         }
     }
 
-    public void Dispose() => Interlocked.Exchange(ref _current, null)?.Retire();
+    public void Dispose()
+    {
+        Interlocked.Exchange(ref _current, null)?.Retire();
+        _batcher?.Dispose();
+    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Serving model {ModelVersion} (was {PreviousVersion})")]
     private static partial void LogSwapped(ILogger logger, string modelVersion, string? previousVersion);

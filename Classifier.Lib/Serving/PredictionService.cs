@@ -7,12 +7,13 @@ namespace Classifier.Serving;
 
 /// <summary>
 /// Predict (inside the <see cref="PredictionGate"/>) → log (with the canary's failure, if it failed) → offer to the
-/// shadow, in that order: the shadow's answer names the logged prediction, and never delays the caller. Logging never
+/// shadow, in that order: the shadow's answer names the logged prediction, and never delays the caller. The log's row is
+/// queued for the <see cref="PredictionLogWriter"/> (written by the request itself when its queue is full). Logging never
 /// fails a prediction: over the image store's quota the image is not kept, and when a store fails the answer goes out all
 /// the same.
 /// </summary>
-internal sealed partial class PredictionService(ExperimentRouter router, PredictionGate gate, IFeedbackStore log, ImageQuota quota,
-    ILogger<PredictionService> logger) : IPredictionService
+internal sealed partial class PredictionService(ExperimentRouter router, PredictionGate gate, PredictionLogWriter log, IFeedbackStore store,
+    ImageQuota quota, ILogger<PredictionService> logger) : IPredictionService
 {
     public Task<LoggedPrediction> PredictAsync(ReadOnlyMemory<byte> image, int top = 5, string? clientId = null, CancellationToken cancellationToken = default) =>
         PredictAsync(image, top, clientId, clientId, cancellationToken);
@@ -23,8 +24,9 @@ internal sealed partial class PredictionService(ExperimentRouter router, Predict
         cancellationToken.ThrowIfCancellationRequested();
         RoutedPrediction routed;
         string id;
-        // Logging a new image decodes it again at full size (Privacy/ImageDeidentifier), so it is inside the gate
-        // that bounds what decoding may cost at once.
+        // Queuing the log's row costs microseconds; when the queue is full the request writes it itself, which decodes a
+        // new image again at full size (Privacy/ImageDeidentifier), so that is inside the gate that bounds what decoding
+        // may cost at once.
         using (await gate.EnterAsync(PredictionGate.CostOf(image.Span), cancellationToken).ConfigureAwait(false))
         {
             routed = router.Predict(image.Span, top, clientId);
@@ -47,7 +49,7 @@ internal sealed partial class PredictionService(ExperimentRouter router, Predict
         {
             if (!await quota.TryAdmitAsync(image.Length, cancellationToken).ConfigureAwait(false))
                 kept = ReadOnlyMemory<byte>.Empty;
-            return await log.LogPredictionAsync(prediction, kept, client, cancellationToken).ConfigureAwait(false);
+            return await log.LogAsync(prediction, kept, client, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
@@ -58,7 +60,7 @@ internal sealed partial class PredictionService(ExperimentRouter router, Predict
         try
         {
             // The image store may be what failed (a full disk): the prediction without its image may still be logged.
-            return await log.LogPredictionAsync(prediction, ReadOnlyMemory<byte>.Empty, client, cancellationToken).ConfigureAwait(false);
+            return await log.LogAsync(prediction, ReadOnlyMemory<byte>.Empty, client, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
@@ -71,7 +73,7 @@ internal sealed partial class PredictionService(ExperimentRouter router, Predict
     {
         try
         {
-            await log.LogAnswerFailureAsync(version, cancellationToken).ConfigureAwait(false);
+            await store.LogAnswerFailureAsync(version, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {

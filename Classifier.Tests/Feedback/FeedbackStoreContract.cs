@@ -67,6 +67,21 @@ public abstract partial class FeedbackStoreContract : IAsyncLifetime
     }
 
     [DatabaseFact]
+    public async Task LogPredictionsAsync_ABatchWrittenTwice_KeepsEachRowOnceUnderTheCallersId()
+    {
+        var store = Open();
+        var entries = Enumerable.Range(0, 5).Select(i => new PredictionLogEntry(PredictionLogEntry.NewId(), Time.GetUtcNow(), Predicted("cat", 0.5f, "v1", Image(i)), Image(i))).ToList();
+
+        await store.LogPredictionsAsync(entries);
+        await store.LogPredictionsAsync(entries);
+
+        Assert.Equal(5, (await store.GetArmStatisticsAsync("v1", DateTimeOffset.MinValue)).Count);
+        var found = await store.FindPredictionAsync(entries[3].Id);
+        Assert.Equal(ContentHash.Of(Image(3)), found!.ImageHash);
+        Assert.Equal(Image(3), await store.ReadImageAsync(found.ImageHash));
+    }
+
+    [DatabaseFact]
     public async Task LogPredictionAsync_ReturnsIdsOf128RandomBits()
     {
         var store = Open();

@@ -14,7 +14,9 @@ namespace Classifier.Tests.Host;
 
 /// <summary>
 /// Logging never fails a prediction (issue 14): over the image store's quota the image is not kept but the prediction
-/// is answered and logged; a failing image store loses the image only; a failing log loses the id only.
+/// is answered and logged; a failing image store loses the image only; a failing log loses the row only (the answer
+/// went out before it was written, so the row is counted lost). The log is written behind the answer: each test waits
+/// for the row as a correction naming it would (<see cref="PredictionLogWriter.WhenWrittenAsync"/>).
 /// </summary>
 [Collection(SampleCollection.Name)]
 public sealed class PredictionLoggingTests(SampleFixture sample)
@@ -27,6 +29,7 @@ public sealed class PredictionLoggingTests(SampleFixture sample)
         var image = TestImages.NoisePng(28, 28, seed: 201);
 
         var answer = await PredictAsync(factory.CreateClient(), image);
+        await WrittenAsync(factory.Services, answer.PredictionId);
 
         var store = factory.Services.GetRequiredService<IFeedbackStore>();
         Assert.Equal(ContentHash.Of(image), (await store.FindPredictionAsync(answer.PredictionId))!.ImageHash);
@@ -78,7 +81,8 @@ public sealed class PredictionLoggingTests(SampleFixture sample)
         await using var factory = scope.Factory(new Dictionary<string, string?> { ["Classifier:Retention:MaxImageStoreBytes"] = "1000000" });
         var image = TestImages.NoisePng(28, 28, seed: 202);
 
-        await PredictAsync(factory.CreateClient(), image);
+        var answer = await PredictAsync(factory.CreateClient(), image);
+        await WrittenAsync(factory.Services, answer.PredictionId);
 
         Assert.Equal(image, await factory.Services.GetRequiredService<IFeedbackStore>().ReadImageAsync(ContentHash.Of(image)));
     }
@@ -91,22 +95,42 @@ public sealed class PredictionLoggingTests(SampleFixture sample)
             host.ConfigureTestServices(services => services.AddSingleton<IImageStore>(new FullDiskImageStore())));
 
         var answer = await PredictAsync(factory.CreateClient(), TestImages.NoisePng(28, 28, seed: 203));
+        await WrittenAsync(factory.Services, answer.PredictionId);
 
         Assert.NotNull(await factory.Services.GetRequiredService<IFeedbackStore>().FindPredictionAsync(answer.PredictionId));
     }
 
     [Fact]
-    public async Task Predict_WhenTheLogFails_IsAnsweredWithAnEmptyPredictionId()
+    public async Task Predict_WhenTheLogFails_IsAnswered_AndTheRowIsCountedLost()
     {
         using var scope = await ServiceScope.CreateAsync(sample);
         await using var factory = scope.Factory().WithWebHostBuilder(host =>
             host.ConfigureTestServices(services => services.AddSingleton(DispatchProxy.Create<IFeedbackStore, FailingFeedbackStore>())));
+        var client = factory.CreateClient();
 
-        var answer = await PredictAsync(factory.CreateClient(), TestImages.NoisePng(28, 28, seed: 204));
+        var answer = await PredictAsync(client, TestImages.NoisePng(28, 28, seed: 204));
+        await WrittenAsync(factory.Services, answer.PredictionId);
+
+        Assert.False(string.IsNullOrEmpty(answer.Class));
+        Assert.Equal(1, factory.Services.GetRequiredService<PredictionLogWriter>().Lost);
+        Assert.Contains("classifier_prediction_log_lost_total 1", await client.GetStringAsync("/metrics"));
+    }
+
+    [Fact]
+    public async Task Predict_WithTheQueueOff_AndTheLogFailing_IsAnsweredWithAnEmptyPredictionId()
+    {
+        using var scope = await ServiceScope.CreateAsync(sample);
+        await using var factory = scope.Factory(new Dictionary<string, string?> { ["Classifier:Inference:PendingLogCapacity"] = "0" }).WithWebHostBuilder(host =>
+            host.ConfigureTestServices(services => services.AddSingleton(DispatchProxy.Create<IFeedbackStore, FailingFeedbackStore>())));
+
+        var answer = await PredictAsync(factory.CreateClient(), TestImages.NoisePng(28, 28, seed: 205));
 
         Assert.Equal("", answer.PredictionId);
         Assert.False(string.IsNullOrEmpty(answer.Class));
     }
+
+    private static Task WrittenAsync(IServiceProvider services, string predictionId) =>
+        services.GetRequiredService<PredictionLogWriter>().WhenWrittenAsync(predictionId, CancellationToken.None).WaitAsync(TimeSpan.FromMinutes(1));
 
     private static async Task<PredictResponse> PredictAsync(HttpClient client, byte[] image)
     {
