@@ -28,6 +28,18 @@ public sealed class ClassifierOptionsTests
             Assert.Contains(setting, problems);
     }
 
+    [Theory]
+    [InlineData(null, Classifier.Storage.StorageProvider.Sqlite, 1024)]
+    [InlineData(null, Classifier.Storage.StorageProvider.PostgreSql, 0)] // a correction may reach a replica that cannot see this queue
+    [InlineData(64, Classifier.Storage.StorageProvider.PostgreSql, 64)]
+    [InlineData(0, Classifier.Storage.StorageProvider.Sqlite, 0)]
+    public void PendingLogCapacity_DefaultsByProvider_AndASetValueWins(int? setting, Classifier.Storage.StorageProvider provider, int expected)
+    {
+        var options = new Classifier.Serving.InferenceOptions { PendingLogCapacity = setting };
+
+        Assert.Equal(expected, options.PendingLogCapacityWith(provider));
+    }
+
     [Fact]
     public void Problems_Int8WithoutItsModel_SaysToRunQuantizeAndSetTheSetting()
     {

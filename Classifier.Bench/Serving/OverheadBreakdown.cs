@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Classifier.Feedback;
 using Classifier.Images;
+using Classifier.Privacy;
 using Classifier.Serving;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -20,20 +21,22 @@ internal static class OverheadBreakdown
         stages.Add(("predict (decode, backbone, head)", Time(images, bytes => predictions.Add(classifier.Predict(bytes)))));
         stages.Add(("content hash", Time(images, bytes => ContentHash.Of(bytes))));
 
-        var imageStore = new FileImageStore(Path.Combine(folder, "images-alone"));
-        stages.Add(("image store write (file)", Time(images, bytes => imageStore.PutAsync(ContentHash.Of(bytes), bytes).GetAwaiter().GetResult())));
+        stages.Add(("de-identify (decode, PNG encode)", Time(images, bytes => ImageDeidentifier.Strip(bytes))));
+        var keys = EncryptionKeyRing.InStatePath(Path.Combine(folder, "keys"));
+        var imageStore = new FileImageStore(Path.Combine(folder, "images-alone"), keys);
+        stages.Add(("image store write (seal, file, flush)", Time(images, bytes => imageStore.PutAsync(ContentHash.Of(bytes), bytes).GetAwaiter().GetResult())));
 
         using (var store = new SqliteFeedbackStore(Path.Combine(folder, "direct"), TimeProvider.System))
         {
             int i = 0;
-            stages.Add(("log on the request path (image + SQLite row)", Time(images, bytes => store.LogPredictionAsync(predictions[i++], bytes).GetAwaiter().GetResult())));
+            stages.Add(("log on the request path (de-identify, image, SQLite row)", Time(images, bytes => store.LogPredictionAsync(predictions[i++], bytes).GetAwaiter().GetResult())));
         }
 
         using (var store = new SqliteFeedbackStore(Path.Combine(folder, "behind"), TimeProvider.System))
         {
             var writer = new PredictionLogWriter(store, new InferenceOptions(), TimeProvider.System, NullLogger<PredictionLogWriter>.Instance);
             int i = 0;
-            stages.Add(("log queued for the writer (default)", Time(images, bytes => writer.LogAsync(predictions[i++], bytes, CancellationToken.None).GetAwaiter().GetResult())));
+            stages.Add(("log queued for the writer (default)", Time(images, bytes => writer.LogAsync(predictions[i++], bytes, "", CancellationToken.None).GetAwaiter().GetResult())));
             var clock = Stopwatch.StartNew();
             writer.DisposeAsync().AsTask().GetAwaiter().GetResult();
             stages.Add(("  the writer's drain afterwards, per row (off the request path)", clock.Elapsed.TotalMilliseconds / images.Count));

@@ -16,11 +16,12 @@ internal static class ServeSuite
     private const int CachedRequests = 1000;
     private const int Rounds = 4;
 
-    /// <summary>The hosts the suite starts beside the default one: the log on the request path (before the write-behind log), and batching.</summary>
+    /// <summary>The hosts the suite starts beside the default one: the log on the request path (before the write-behind log), batching, and ONNX Runtime's threads not spinning.</summary>
     private static readonly (string Name, string Key, Dictionary<string, string> Settings)[] Variants =
     [
         ("HTTP /predict, log on the request path", "logOnRequestPath", new() { ["Classifier__Inference__PendingLogCapacity"] = "0" }),
         ("HTTP /predict, batching MaxBatch 8", "batching", new() { ["Classifier__Inference__MaxBatch"] = "8" }),
+        ("HTTP /predict, ONNX Runtime threads not spinning", "noSpinning", new() { ["Classifier__Backbone__IntraOpSpinning"] = "false" }),
     ];
 
     internal static SuiteReport Run(BenchContext context)

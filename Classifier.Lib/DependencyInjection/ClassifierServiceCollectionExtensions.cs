@@ -65,7 +65,7 @@ public static class ClassifierServiceCollectionExtensions
             ? new PostgreSqlFeedbackStore(sp.GetRequiredService<PostgreSqlDatabase>(), sp.GetRequiredService<IImageStore>(), sp.GetRequiredService<TimeProvider>())
             : OpenSqliteFeedbackStore(sp));
         services.TryAddSingleton(sp => new PredictionLogWriter(sp.GetRequiredService<IFeedbackStore>(), Options(sp).Inference,
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<PredictionLogWriter>>()));
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<PredictionLogWriter>>(), Options(sp).Storage.Provider));
         services.TryAddSingleton<IExperimentSettingsStore>(sp => OnPostgreSql(sp)
             ? new PostgreSqlExperimentSettingsStore(sp.GetRequiredService<PostgreSqlDatabase>())
             : new FileExperimentSettingsStore(Options(sp).StatePath));

@@ -82,6 +82,14 @@ public sealed class BackboneOptions
     /// <summary>Threads ONNX Runtime uses inside one inference; null lets it choose (one per core). Default null.</summary>
     public int? IntraOpThreads { get; set; }
 
+    /// <summary>
+    /// Whether ONNX Runtime's intra-op threads spin-wait for the next run instead of sleeping
+    /// (<c>session.intra_op.allow_spinning</c>). Spinning keeps back-to-back runs fast (training, evaluation, a featurize
+    /// loop); a server idles between requests, and there the spinning takes the cores from the request's own work
+    /// (Classifier.Bench serve and featurize, RESULTS.md). Default true; the host's appsettings.json turns it off.
+    /// </summary>
+    public bool IntraOpSpinning { get; set; } = true;
+
     /// <summary>The network file that runs at this precision.</summary>
     internal string NetworkPath => Precision == BackbonePrecision.Int8
         ? Int8ModelPath ?? throw new InvalidOperationException("Set BackboneOptions.Int8ModelPath to the file the quantize verb wrote, or set Precision to Float32.")

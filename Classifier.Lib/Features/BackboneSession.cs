@@ -99,6 +99,8 @@ internal sealed class BackboneSession : IDisposable
         var sessionOptions = new SessionOptions();
         if (options.IntraOpThreads is { } threads)
             sessionOptions.IntraOpNumThreads = threads;
+        if (!options.IntraOpSpinning)
+            sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         if (options.GpuDeviceId is { } device)
         {
             try

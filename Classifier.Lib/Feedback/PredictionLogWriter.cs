@@ -32,7 +32,8 @@ internal sealed partial class PredictionLogWriter : IHostedService, IAsyncDispos
     private long _direct;
     private long _lost;
 
-    internal PredictionLogWriter(IFeedbackStore store, InferenceOptions options, TimeProvider time, ILogger<PredictionLogWriter> logger)
+    internal PredictionLogWriter(IFeedbackStore store, InferenceOptions options, TimeProvider time, ILogger<PredictionLogWriter> logger,
+        Storage.StorageProvider provider = Storage.StorageProvider.Sqlite)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(options);
@@ -41,8 +42,9 @@ internal sealed partial class PredictionLogWriter : IHostedService, IAsyncDispos
         _logger = logger;
         _batchSize = options.LogBatchSize;
         _maxPendingBytes = options.PendingLogMaxBytes;
-        if (options.PendingLogCapacity > 0)
-            _queue = Channel.CreateBounded<QueuedRow>(new BoundedChannelOptions(options.PendingLogCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+        int capacity = options.PendingLogCapacityWith(provider);
+        if (capacity > 0)
+            _queue = Channel.CreateBounded<QueuedRow>(new BoundedChannelOptions(capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     }
 
     /// <summary>Rows written by the background loop.</summary>

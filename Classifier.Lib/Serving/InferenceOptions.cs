@@ -23,9 +23,15 @@ public sealed class InferenceOptions
     /// Predictions whose log row and image may wait to be written after the caller has its answer; a background writer
     /// stores them many per transaction. When it is full a request writes its own row before answering (back-pressure,
     /// nothing is dropped); 0 writes every row on the request path. A correction naming a prediction id waits for that
-    /// prediction's row, so it always finds it. Default 1,024.
+    /// prediction's row, so it always finds it — in this process. Default (null): 1,024 with SQLite; 0 with PostgreSQL,
+    /// where a correction may reach another replica, which cannot wait for this one's queue (set it only where
+    /// corrections return to the replica that answered).
     /// </summary>
-    public int PendingLogCapacity { get; set; } = 1024;
+    public int? PendingLogCapacity { get; set; }
+
+    /// <summary>The queue's room with <paramref name="provider"/> when <see cref="PendingLogCapacity"/> is not set.</summary>
+    internal int PendingLogCapacityWith(Storage.StorageProvider provider) =>
+        PendingLogCapacity ?? (provider == Storage.StorageProvider.PostgreSql ? 0 : 1024);
 
     /// <summary>What the images of the predictions waiting to be written may hold together, in bytes; past it, as past <see cref="PendingLogCapacity"/>. Default 64 MiB.</summary>
     public long PendingLogMaxBytes { get; set; } = 64L * 1024 * 1024;

@@ -14,8 +14,9 @@ internal static class RetrainJobs
             var status = (await client.GetFromJsonAsync<RetrainStatus>($"/retrain/{jobId}", timeout.Token))!;
             if (status.State is "Succeeded" or "Failed" or "Deleted")
                 return status;
-            // The job runs on the Hangfire server's own thread; its storage is the only signal to wait on.
-            await Task.Delay(200, timeout.Token);
+            // The job runs on the Hangfire server's own thread; its storage is the only signal to wait on. Once a second:
+            // the admin endpoints allow 120 calls a minute, and a retrain on a loaded machine can take longer than 24 s.
+            await Task.Delay(1000, timeout.Token);
         }
     }
 }

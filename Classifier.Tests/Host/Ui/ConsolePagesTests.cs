@@ -83,7 +83,9 @@ public sealed partial class ConsolePagesTests(SampleFixture sample)
         var answers = new List<PredictResponse>();
         foreach (var image in sample.TestImages.Take(6))
             answers.Add(await ExperimentsApiTests.PredictAsync(client, await File.ReadAllBytesAsync(image.Path), null));
-        // The shadow's answers, as ShadowWorker logs them: one disagrees with the live answer, one agrees.
+        // The shadow's answers, as ShadowWorker logs them (once the rows they name are written): one disagrees with the
+        // live answer, one agrees.
+        await factory.Services.GetRequiredService<PredictionLogWriter>().WhenAllWrittenAsync(CancellationToken.None);
         var store = factory.Services.GetRequiredService<IFeedbackStore>();
         var disputed = answers[3];
         string other = disputed.Class == "bag" ? "coat" : "bag";
