@@ -102,8 +102,32 @@ internal static class FeaturizeSuite
             if (torchVersion is not null)
                 report.Ratios[$"vsPyTorch.{set.Key}"] = Median(rounds.Select(r => r.Library[set.Name] / (r.Torch ?? double.NaN)));
         }
+        MeasureBatches(report, backbone, rgb, Median);
         report.Notes.Add($"{threads} intra-op threads everywhere; {Warmup} warm-up images; {Rounds} rounds, each ONNX Runtime alone, PyTorch alone, then the library, back to back; figures and ratios are the median round's. Library timed through Featurizer.Featurize (validate, SHA-256, decode, resize, tensor, backbone) with no cache. Load average at the end: {report.Facts["loadAverageAtEnd"]}.");
         return report;
+    }
+
+    /// <summary>
+    /// Training and evaluation featurize their cache misses <see cref="Featurizer.FileBatchSize"/> at a time in one
+    /// backbone run: the same decoded images one a run and eight a run, alternating in each round.
+    /// </summary>
+    private static void MeasureBatches(SuiteReport report, OnnxBackbone backbone, List<RgbImage> images, Func<IEnumerable<double>, double> median)
+    {
+        int size = Featurizer.FileBatchSize;
+        var chunks = images.Chunk(size).ToList();
+        backbone.Featurize(chunks[0]); // the batched shape's first run plans its kernels
+        var rounds = new List<(double One, double Batched)>();
+        for (int round = 0; round < Rounds; round++)
+        {
+            double one = images.Count / Time(() => { foreach (var image in images) backbone.Featurize(image); });
+            double batched = images.Count / Time(() => { foreach (var chunk in chunks) backbone.Featurize(chunk); });
+            rounds.Add((one, batched));
+        }
+        double oneRate = median(rounds.Select(r => r.One)), batchedRate = median(rounds.Select(r => r.Batched));
+        report.Add("  backbone one image a run", "decoded", images.Count, oneRate, 1000 / oneRate);
+        report.Add($"  backbone {size} images a run (training, evaluation)", "decoded", images.Count, batchedRate, 1000 / batchedRate);
+        report.Ratios["batchedVsOneAtATime"] = median(rounds.Select(r => r.Batched / r.One));
+        report.Facts["batchRounds"] = rounds.Select(r => new { one = r.One, batched = r.Batched }).ToArray();
     }
 
     private sealed record ImageSet(string Name, string Key, bool Headline, List<byte[]> Images);

@@ -16,13 +16,23 @@ internal static class ServeSuite
     private const int CachedRequests = 1000;
     private const int Rounds = 4;
 
-    /// <summary>The hosts the suite starts beside the default one: the log on the request path (before the write-behind log), batching, and ONNX Runtime's threads not spinning.</summary>
+    /// <summary>
+    /// The hosts compared with the default one in the second phase: as it was before (ONNX Runtime's threads spinning,
+    /// the log on the request path), batching, and two probes of where the request's time goes (the thread pool's
+    /// workers not spinning either; no image kept, so the writer stores rows only).
+    /// </summary>
     private static readonly (string Name, string Key, Dictionary<string, string> Settings)[] Variants =
     [
-        ("HTTP /predict, log on the request path", "logOnRequestPath", new() { ["Classifier__Inference__PendingLogCapacity"] = "0" }),
+        ("HTTP /predict, ONNX Runtime threads spinning (before)", "spinning", new() { ["Classifier__Backbone__IntraOpSpinning"] = "true" }),
+        ("HTTP /predict, log on the request path (before)", "logOnRequestPath", new() { ["Classifier__Inference__PendingLogCapacity"] = "0" }),
         ("HTTP /predict, batching MaxBatch 8", "batching", new() { ["Classifier__Inference__MaxBatch"] = "8" }),
-        ("HTTP /predict, ONNX Runtime threads not spinning", "noSpinning", new() { ["Classifier__Backbone__IntraOpSpinning"] = "false" }),
+        ("HTTP /predict, thread pool workers not spinning either", "poolNotSpinning", new() { ["DOTNET_ThreadPool_UnfairSemaphoreSpinLimit"] = "0" }),
+        ("HTTP /predict, no image kept (writer stores rows only)", "noImages", new() { ["Classifier__Retention__MaxImageStoreBytes"] = "1" }),
     ];
+
+    private const string InProcessNotSpinning = "in process (library), ONNX Runtime threads not spinning";
+    private const string ServiceInProcess = "in process (the host's IPredictionService, no HTTP)";
+    private const string ExternalClientRunner = "HTTP /predict (host process), client in a process of its own (python3 http.client)";
 
     internal static SuiteReport Run(BenchContext context)
     {
@@ -31,22 +41,32 @@ internal static class ServeSuite
         report.Facts["loadAverageBefore"] = ServeFigures.LoadAverage();
         using var world = ServeWorld.Create(context);
         using var host = HostProcess.Start(world.ModelsPath, world.Folder("host"));
-        var variants = Variants.Select(v => (v.Name, v.Key, Host: HostProcess.Start(world.ModelsPath, world.Folder("host-" + v.Key), v.Settings))).ToList();
         using var workspace = new ClassifierWorkspace(new ClassifierOptions
         {
             ModelsPath = world.ModelsPath,
             EmbeddingCachePath = Path.Combine(world.Folder("in-process"), "embeddings.db"),
         });
         var classifier = workspace.OpenClassifier("v1");
+        // The library as a server would set it (BackboneOptions.IntraOpSpinning off), for the variants that set it too.
+        using var quietWorkspace = new ClassifierWorkspace(new ClassifierOptions
+        {
+            ModelsPath = world.ModelsPath,
+            EmbeddingCachePath = Path.Combine(world.Folder("in-process-not-spinning"), "embeddings.db"),
+            Backbone = { IntraOpSpinning = false },
+        });
+        var quietClassifier = quietWorkspace.OpenClassifier("v1");
+        using var service = new InProcessService(world.ModelsPath, world.Folder("service"));
         using var self = System.Diagnostics.Process.GetCurrentProcess();
         Console.WriteLine($"serve: host pid {host.Id} at {host.Address}; load average {ServeFigures.LoadAverage()}");
+        var variants = new List<(string Name, string Key, HostProcess Host)>();
         try
         {
             // JIT, connections, the backbone's first runs: 16 images each side, not measured.
             var warm = world.Fresh(16);
             LoadLoop.RunThreads(4, warm.Count, i => classifier.Predict(warm[i]));
-            foreach (var remote in variants.Select(v => v.Host).Prepend(host))
-                LoadLoop.Run(4, warm.Count, null, i => remote.PredictAsync(warm[i]));
+            LoadLoop.RunThreads(4, warm.Count, i => quietClassifier.Predict(warm[i]));
+            LoadLoop.RunThreads(4, warm.Count, i => service.Predictions.PredictAsync(warm[i]).GetAwaiter().GetResult());
+            LoadLoop.Run(4, warm.Count, null, i => host.PredictAsync(warm[i]));
 
             // Where the time of a request goes outside HTTP, stage by stage (in this process, concurrency 1).
             foreach (var (stage, milliseconds) in OverheadBreakdown.Measure(classifier, world.Fresh(Math.Min(100, context.Images)), world.Folder("breakdown")))
@@ -55,8 +75,17 @@ internal static class ServeSuite
                 Console.WriteLine($"serve: breakdown {stage}: {milliseconds:F3} ms");
             }
 
+            // Phase 1, the library against the service: only the default host runs, so no idle neighbour weighs on it.
             foreach (int concurrency in Levels)
-                RunLevel(report, context, world, classifier, self, host, variants, concurrency);
+                RunLevel(report, context, world, [("in process (library)", bytes => classifier.Predict(bytes)), (InProcessNotSpinning, bytes => quietClassifier.Predict(bytes)),
+                    (ServiceInProcess, bytes => service.Predictions.PredictAsync(bytes).GetAwaiter().GetResult())], self, host, [], concurrency);
+
+            // Phase 2, the default host against its variants, in turns.
+            variants.AddRange(Variants.Select(v => (v.Name, v.Key, HostProcess.Start(world.ModelsPath, world.Folder("host-" + v.Key), v.Settings))));
+            foreach (var variant in variants)
+                LoadLoop.Run(4, warm.Count, null, i => variant.Host.PredictAsync(warm[i]));
+            foreach (int concurrency in Levels)
+                RunLevel(report, context, world, [], self, host, variants, concurrency);
 
             RunCached(report, world, host);
         }
@@ -69,29 +98,47 @@ internal static class ServeSuite
         report.Facts["hostResidentMegabytes"] = ServeFigures.Megabytes(host.MedianResidentBytes());
 
         report.Notes.Add($"Host: Classifier.Host (Release) as its own process on 127.0.0.1, fresh state folder, serving v1 (ResNet18 + LBFGS head trained on data/fashion-mnist), at its defaults " +
-            $"(the prediction log written behind the request, no batching); beside it the same host with the log on the request path (Inference:PendingLogCapacity 0, as before the write-behind log) and with batching (Inference:MaxBatch 8, MaxBatchDelay 0). " +
-            $"In process: ClassifierWorkspace.OpenClassifier(\"v1\") with its own empty embedding cache, on dedicated threads (no log). Both use the backbone's default threads. " +
+            $"(the prediction log written behind the request, ONNX Runtime's threads not spinning, no batching). Phase 1: the library in process (at its defaults, and not spinning) against that host alone. " +
+            $"Phase 2: the same host against its variants, started then: {string.Join("; ", Variants.Select(v => $"{v.Key}: {string.Join(", ", v.Settings.Select(p => $"{p.Key}={p.Value}"))}"))}. " +
+            $"In process: ClassifierWorkspace.OpenClassifier(\"v1\") with its own empty embedding cache, on dedicated threads (no log); the backbone's default thread count everywhere. " +
             $"Load: the bench's closed loop (HttpClient, N workers, each sends its next request when the previous answered), Fashion-MNIST test PNGs, each image new to the side classifying it; rounds taken in turns, each runner first in turn. " +
             $"Server p50/p99 come from the host's Server-Timing header (middleware to first response byte). Cached rows: one image repeated {CachedRequests} times; " +
             $"{report.Facts["cachedHits"]} of {2 * CachedRequests} were prediction cache hits by /metrics. Load average before/after: {report.Facts["loadAverageBefore"]} / {report.Facts["loadAverageAfter"]} (2 cores, shared).");
         return report;
     }
 
-    private static void RunLevel(SuiteReport report, BenchContext context, ServeWorld world, Classifier.Serving.IImageClassifier classifier, System.Diagnostics.Process self,
+    /// <summary>
+    /// One concurrency level: with <paramref name="inProcess"/> (the library at its defaults, and not spinning) against
+    /// the default host, else the default host against <paramref name="variants"/>.
+    /// </summary>
+    private static void RunLevel(SuiteReport report, BenchContext context, ServeWorld world, (string Name, Action<byte[]> Call)[] inProcess, System.Diagnostics.Process self,
         HostProcess host, List<(string Name, string Key, HostProcess Host)> variants, int concurrency)
     {
         int requests = Math.Max(context.Images, 25 * concurrency);
+        var runners = new List<(string Name, HostProcess? Host, Action<byte[]>? Local, bool External)>();
+        if (inProcess.Length > 0)
+            runners.Add((inProcess[0].Name, null, inProcess[0].Call, false));
+        runners.Add((inProcess.Length > 0 ? "HTTP /predict (host process)" : "HTTP /predict (host process), beside the variants", host, null, false));
+        runners.AddRange(variants.Select(v => (v.Name, (HostProcess?)v.Host, (Action<byte[]>?)null, false)));
+        runners.AddRange(inProcess.Skip(1).Select(p => (p.Name, (HostProcess?)null, (Action<byte[]>?)p.Call, false)));
+        if (inProcess.Length > 0)
+            runners.Add((ExternalClientRunner, host, null, true));
+
         // A short ramp at this concurrency first (threads, connections), on images of its own.
         var ramp = world.Fresh(2 * concurrency);
-        LoadLoop.RunThreads(concurrency, ramp.Count, i => classifier.Predict(ramp[i]));
-        foreach (var remote in variants.Select(v => v.Host).Prepend(host))
-            LoadLoop.Run(concurrency, ramp.Count, null, i => remote.PredictAsync(ramp[i]));
+        foreach (var runner in runners)
+        {
+            if (runner.Local is { } library)
+                LoadLoop.RunThreads(concurrency, ramp.Count, i => library(ramp[i]));
+            else if (runner.External)
+                ExternalClient.Run(runner.Host!, concurrency, world.Fresh(2 * concurrency), world.Folder("external-client"));
+            else
+                LoadLoop.Run(concurrency, ramp.Count, null, i => runner.Host!.PredictAsync(ramp[i]));
+        }
 
-        // Runners: in process, the default host, then the variants. Rounds in turns (each runner first in one round),
-        // so that the neighbours' load drifting during the run weighs on all alike; each round's images go to every runner.
-        // CPU time per request: the bench process for the library, the host process for HTTP (the client's share is not in it).
-        var runners = new List<(string Name, HostProcess? Host)> { ("in process (library)", null), ("HTTP /predict (host process)", host) };
-        runners.AddRange(variants.Select(v => (v.Name, (HostProcess?)v.Host)));
+        // Rounds in turns (each runner first in one round), so that the neighbours' load drifting during the run weighs
+        // on all alike; each round's images go to every runner. CPU time per request: the bench process for the library,
+        // the host process for HTTP (the client's share is not in it).
         var rounds = runners.Select(_ => new List<LoadRun>()).ToList();
         var cpu = new TimeSpan[runners.Count];
         for (int round = 0; round < Rounds; round++)
@@ -100,20 +147,23 @@ internal static class ServeSuite
             for (int turn = 0; turn < runners.Count; turn++)
             {
                 int r = (turn + round) % runners.Count;
-                var remote = runners[r].Host;
                 TimeSpan before;
-                if (remote is null)
+                if (runners[r].Local is { } library)
                 {
                     self.Refresh();
                     before = self.TotalProcessorTime;
-                    rounds[r].Add(LoadLoop.RunThreads(concurrency, images.Count, i => classifier.Predict(images[i])));
+                    rounds[r].Add(LoadLoop.RunThreads(concurrency, images.Count, i => library(images[i])));
                     self.Refresh();
                     cpu[r] += self.TotalProcessorTime - before;
                 }
                 else
                 {
+                    var remote = runners[r].Host!;
                     before = remote.CpuTime();
-                    rounds[r].Add(LoadLoop.Run(concurrency, images.Count, null, i => remote.PredictAsync(images[i])));
+                    rounds[r].Add(runners[r].External
+                        // Images of its own: the same host already answered this round's images through the bench's client.
+                        ? ExternalClient.Run(remote, concurrency, world.Fresh(images.Count), world.Folder("external-client"))
+                        : LoadLoop.Run(concurrency, images.Count, null, i => remote.PredictAsync(images[i])));
                     cpu[r] += remote.CpuTime() - before;
                 }
             }
@@ -122,18 +172,30 @@ internal static class ServeSuite
         for (int r = 0; r < runners.Count; r++)
             Add(report, runners[r].Name, runs[r], server: runners[r].Host is not null, cpu[r].TotalMilliseconds / runs[r].Samples.Count);
 
-        var (local, remoteRun) = (runs[0], runs[1]);
-        report.Ratios[$"serveVsInProcess.c{concurrency}"] = remoteRun.Throughput / local.Throughput;
-        report.Ratios[$"p99VsP50.c{concurrency}"] = remoteRun.LatencyPercentile(99) / remoteRun.LatencyPercentile(50);
-        report.Facts[$"roundRatios.c{concurrency}"] = rounds[0].Zip(rounds[1], (l, h) => Math.Round(h.Throughput / l.Throughput, 3)).ToArray();
-        for (int v = 0; v < variants.Count; v++)
+        if (inProcess.Length > 0)
         {
-            var run = runs[2 + v];
-            var key = variants[v].Key;
-            report.Ratios[$"{key}VsInProcess.c{concurrency}"] = run.Throughput / local.Throughput;
-            report.Ratios[$"{key}VsDefault.c{concurrency}"] = run.Throughput / remoteRun.Throughput;
-            report.Ratios[$"{key}P99VsDefaultP99.c{concurrency}"] = run.LatencyPercentile(99) / remoteRun.LatencyPercentile(99);
-            report.Facts[$"{key}RoundRatiosVsDefault.c{concurrency}"] = rounds[2 + v].Zip(rounds[1], (x, d) => Math.Round(x.Throughput / d.Throughput, 3)).ToArray();
+            // runs: the library, the host, then the library not spinning, the host's service in process, the host from the external client.
+            var (local, remoteRun, quietLocal, service, external) = (runs[0], runs[1], runs[2], runs[3], runs[4]);
+            report.Ratios[$"serveExternalClientVsInProcess.c{concurrency}"] = external.Throughput / local.Throughput;
+            report.Ratios[$"serveExternalClientVsInProcessNotSpinning.c{concurrency}"] = external.Throughput / quietLocal.Throughput;
+            report.Ratios[$"serveVsInProcess.c{concurrency}"] = remoteRun.Throughput / local.Throughput;
+            report.Ratios[$"serveVsInProcessNotSpinning.c{concurrency}"] = remoteRun.Throughput / quietLocal.Throughput;
+            report.Ratios[$"serviceInProcessVsInProcess.c{concurrency}"] = service.Throughput / local.Throughput;
+            report.Ratios[$"serveVsServiceInProcess.c{concurrency}"] = remoteRun.Throughput / service.Throughput;
+            report.Ratios[$"p99VsP50.c{concurrency}"] = remoteRun.LatencyPercentile(99) / remoteRun.LatencyPercentile(50);
+            report.Facts[$"roundRatios.c{concurrency}"] = rounds[0].Zip(rounds[1], (l, h) => Math.Round(h.Throughput / l.Throughput, 3)).ToArray();
+        }
+        else
+        {
+            var defaultRun = runs[0];
+            for (int v = 0; v < variants.Count; v++)
+            {
+                var run = runs[1 + v];
+                var key = variants[v].Key;
+                report.Ratios[$"{key}VsDefault.c{concurrency}"] = run.Throughput / defaultRun.Throughput;
+                report.Ratios[$"{key}P99VsDefaultP99.c{concurrency}"] = run.LatencyPercentile(99) / defaultRun.LatencyPercentile(99);
+                report.Facts[$"{key}RoundRatiosVsDefault.c{concurrency}"] = rounds[1 + v].Zip(rounds[0], (x, d) => Math.Round(x.Throughput / d.Throughput, 3)).ToArray();
+            }
         }
         report.Write(context.OutputFolder);
         Console.WriteLine($"serve: c{concurrency} " + string.Join(", ", runners.Select((x, r) => $"{x.Name} {runs[r].Throughput:F1}/s p99 {runs[r].LatencyPercentile(99):F1} ms")) + $"; load {ServeFigures.LoadAverage()}");

@@ -8,8 +8,8 @@ public sealed class InferenceOptions
 {
     /// <summary>
     /// Images featurized together in one backbone run when requests arrive at once; 1 runs each request alone.
-    /// Default 1: on a 2-core machine gathering concurrent requests into one ONNX Runtime run gave no measurable gain
-    /// (Classifier.Bench serve, batching rows in RESULTS.md), so it is there for machines where it does.
+    /// Default 1: on a 2-core machine batches of 8 cost 6–8% at concurrency 1 and gave 1–8% more throughput and a lower
+    /// p99 only at concurrency 16 (Classifier.Bench serve, RESULTS.md); set it where the load is high most of the time.
     /// </summary>
     public int MaxBatch { get; set; } = 1;
 

@@ -19,6 +19,20 @@ public sealed class PredictionApiTests(SampleFixture sample)
     }
 
     [Fact]
+    public async Task Host_ByDefault_RunsTheBackboneWithoutSpinning_AndWritesTheLogBehindTheAnswer()
+    {
+        using var scope = await ServiceScope.CreateAsync(sample);
+        await using var factory = scope.Factory();
+
+        // The serving defaults the serve bench chose (RESULTS.md, serve): appsettings.json, not the library's defaults.
+        var options = ((Microsoft.Extensions.Options.IOptions<ClassifierOptions>)factory.Services.GetService(typeof(Microsoft.Extensions.Options.IOptions<ClassifierOptions>))!).Value;
+        Assert.False(options.Backbone.IntraOpSpinning);
+        Assert.True(new ClassifierOptions().Backbone.IntraOpSpinning);
+        Assert.Equal(1024, options.Inference.PendingLogCapacityWith(options.Storage.Provider));
+        Assert.Equal(1, options.Inference.MaxBatch);
+    }
+
+    [Fact]
     public async Task Predict_MultipartImage_ReturnsClassTopVersionAndLoggedId()
     {
         using var scope = await ServiceScope.CreateAsync(sample);
