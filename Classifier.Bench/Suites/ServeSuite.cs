@@ -19,7 +19,7 @@ internal static class ServeSuite
     /// <summary>
     /// The hosts compared with the default one in the second phase: as it was before (ONNX Runtime's threads spinning,
     /// the log on the request path), batching, and two probes of where the request's time goes (the thread pool's
-    /// workers not spinning either; no image kept, so the writer stores rows only).
+    /// workers not spinning either; no image kept, so the writer stores rows only; the prediction gate at four).
     /// </summary>
     private static readonly (string Name, string Key, Dictionary<string, string> Settings)[] Variants =
     [
@@ -28,6 +28,7 @@ internal static class ServeSuite
         ("HTTP /predict, batching MaxBatch 8", "batching", new() { ["Classifier__Inference__MaxBatch"] = "8" }),
         ("HTTP /predict, thread pool workers not spinning either", "poolNotSpinning", new() { ["DOTNET_ThreadPool_UnfairSemaphoreSpinLimit"] = "0" }),
         ("HTTP /predict, no image kept (writer stores rows only)", "noImages", new() { ["Classifier__Retention__MaxImageStoreBytes"] = "1" }),
+        ("HTTP /predict, four predictions at once (gate at twice the cores)", "gate4", new() { ["Classifier__MaxConcurrentPredictions"] = "4" }),
     ];
 
     private const string InProcessNotSpinning = "in process (library), ONNX Runtime threads not spinning";
