@@ -59,7 +59,10 @@ internal sealed partial class PredictionLogWriter : IHostedService, IAsyncDispos
     /// <summary>Rows waiting to be written now.</summary>
     internal int Pending => _pending.Count;
 
-    /// <summary>Gives the prediction its id and queues its row and image; writes them before returning when the queue has no room.</summary>
+    /// <summary>
+    /// Gives the prediction its id and queues its row and image; writes them before returning when the queue has no
+    /// room, falling back to the row without its image as the loop does, and throws only when even that fails.
+    /// </summary>
     internal async Task<string> LogAsync(Prediction prediction, ReadOnlyMemory<byte> image, string clientId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(prediction);
@@ -69,7 +72,15 @@ internal sealed partial class PredictionLogWriter : IHostedService, IAsyncDispos
         if (_queue is not null && TryQueue(entry))
             return entry.Id;
         Interlocked.Increment(ref _direct);
-        await _store.LogPredictionsAsync([entry], cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _store.LogPredictionsAsync([entry], cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (!entry.Image.IsEmpty && !cancellationToken.IsCancellationRequested)
+        {
+            LogRowFailed(_logger, entry.Id, "with its image", e);
+            await _store.LogPredictionsAsync([WithoutImage(entry)], cancellationToken).ConfigureAwait(false);
+        }
         return entry.Id;
     }
 
@@ -143,9 +154,7 @@ internal sealed partial class PredictionLogWriter : IHostedService, IAsyncDispos
             foreach (var pending in batch)
             {
                 if (await TryWriteAloneAsync(pending.Entry).ConfigureAwait(false)
-                    // The image store may be what failed (a full disk, an image that does not decode): the row without
-                    // its image can still be corrected by id, as when the request writes it itself.
-                    || (!pending.Entry.Image.IsEmpty && await TryWriteAloneAsync(pending.Entry with { Image = ReadOnlyMemory<byte>.Empty }).ConfigureAwait(false)))
+                    || (!pending.Entry.Image.IsEmpty && await TryWriteAloneAsync(WithoutImage(pending.Entry)).ConfigureAwait(false)))
                     Interlocked.Increment(ref _written);
                 else
                     Interlocked.Increment(ref _lost);
@@ -158,6 +167,12 @@ internal sealed partial class PredictionLogWriter : IHostedService, IAsyncDispos
             pending.Written.TrySetResult();
         }
     }
+
+    /// <summary>
+    /// The row alone: the image store may be what failed (a full disk, an image that does not decode), and the row
+    /// without its image can still be corrected by id.
+    /// </summary>
+    private static PredictionLogEntry WithoutImage(PredictionLogEntry entry) => entry with { Image = ReadOnlyMemory<byte>.Empty };
 
     private async Task<bool> TryWriteAloneAsync(PredictionLogEntry entry)
     {

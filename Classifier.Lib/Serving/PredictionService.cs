@@ -41,7 +41,10 @@ internal sealed partial class PredictionService(ExperimentRouter router, Predict
         return new LoggedPrediction(routed.Prediction, id);
     }
 
-    /// <summary>The prediction's id once logged; without its image when the quota is reached or the image store fails; empty when it could not be logged at all.</summary>
+    /// <summary>
+    /// The prediction's id once logged; without its image when the quota is reached (the writer also leaves out an image
+    /// the store cannot keep); empty when it could not be logged at all.
+    /// </summary>
     private async Task<string> LogAsync(Prediction prediction, ReadOnlyMemory<byte> image, string client, CancellationToken cancellationToken)
     {
         var kept = image;
@@ -49,18 +52,16 @@ internal sealed partial class PredictionService(ExperimentRouter router, Predict
         {
             if (!await quota.TryAdmitAsync(image.Length, cancellationToken).ConfigureAwait(false))
                 kept = ReadOnlyMemory<byte>.Empty;
-            return await log.LogAsync(prediction, kept, client, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
-            LogNotLogged(logger, kept.IsEmpty ? "the prediction" : "the prediction with its image", e);
+            // The image store's size could not be read (the store may be what fails): the prediction without its image.
+            LogNotLogged(logger, "the prediction's image", e);
+            kept = ReadOnlyMemory<byte>.Empty;
         }
-        if (kept.IsEmpty)
-            return "";
         try
         {
-            // The image store may be what failed (a full disk): the prediction without its image may still be logged.
-            return await log.LogAsync(prediction, ReadOnlyMemory<byte>.Empty, client, cancellationToken).ConfigureAwait(false);
+            return await log.LogAsync(prediction, kept, client, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {

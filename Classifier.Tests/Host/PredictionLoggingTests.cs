@@ -101,6 +101,20 @@ public sealed class PredictionLoggingTests(SampleFixture sample)
     }
 
     [Fact]
+    public async Task Predict_WithTheQueueOff_AndTheImageStoreFailing_IsLoggedWithoutTheImageBeforeTheAnswer()
+    {
+        using var scope = await ServiceScope.CreateAsync(sample);
+        await using var factory = scope.Factory(new Dictionary<string, string?> { ["Classifier:Inference:PendingLogCapacity"] = "0" }).WithWebHostBuilder(host =>
+            host.ConfigureTestServices(services => services.AddSingleton<IImageStore>(new FullDiskImageStore())));
+
+        var answer = await PredictAsync(factory.CreateClient(), TestImages.NoisePng(28, 28, seed: 206));
+
+        // Written by the request itself: found without waiting for any queue.
+        Assert.NotNull(await factory.Services.GetRequiredService<IFeedbackStore>().FindPredictionAsync(answer.PredictionId));
+        Assert.Equal(1, factory.Services.GetRequiredService<PredictionLogWriter>().WrittenDirectly);
+    }
+
+    [Fact]
     public async Task Predict_WhenTheLogFails_IsAnswered_AndTheRowIsCountedLost()
     {
         using var scope = await ServiceScope.CreateAsync(sample);
