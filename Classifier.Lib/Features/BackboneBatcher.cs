@@ -98,14 +98,7 @@ internal sealed class BackboneBatcher : IDisposable
     {
         try
         {
-            int size = batch[0].Tensor.Length;
-            var tensors = batch.Count == 1 ? batch[0].Tensor : new float[batch.Count * size];
-            if (batch.Count > 1)
-            {
-                for (int i = 0; i < batch.Count; i++)
-                    batch[i].Tensor.CopyTo(tensors, i * size);
-            }
-            var features = _backbone.RunNetwork(tensors, batch.Count);
+            var features = _backbone.RunNetwork(batch.ConvertAll(r => r.Tensor));
             Count(batch.Count);
             for (int i = 0; i < batch.Count; i++)
                 batch[i].Features.TrySetResult(features[i]);

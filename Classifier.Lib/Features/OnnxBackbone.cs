@@ -97,25 +97,25 @@ internal sealed class OnnxBackbone : IDisposable
         ArgumentNullException.ThrowIfNull(images);
         if (images.Count == 0)
             return [];
-        var session = _session.Value;
-        if (!session.AcceptsBatches || images.Count == 1)
+        if (!_session.Value.AcceptsBatches || images.Count == 1)
             return [.. images.Select(Featurize)];
-        int size = 3 * Options.InputWidth * Options.InputHeight;
-        var tensors = new float[images.Count * size];
-        for (int i = 0; i < images.Count; i++)
-            NetworkInput(images[i]).CopyTo(tensors, i * size);
-        return session.RunNetwork(tensors, images.Count);
+        return RunNetwork([.. images.Select(NetworkInput)]);
     }
 
-    /// <summary>Runs the network on tensors laid out by <see cref="NetworkInput"/>, one after another; their features in order.</summary>
-    internal float[][] RunNetwork(float[] tensors, int count)
+    /// <summary>Runs the network on tensors made by <see cref="NetworkInput"/>: together when it accepts batches, else one at a time; their features in order.</summary>
+    internal float[][] RunNetwork(IReadOnlyList<float[]> tensors)
     {
         ArgumentNullException.ThrowIfNull(tensors);
         var session = _session.Value;
-        if (session.AcceptsBatches || count == 1)
-            return session.RunNetwork(tensors, count);
-        int size = tensors.Length / count;
-        return [.. Enumerable.Range(0, count).Select(i => session.RunNetwork(tensors.AsSpan(i * size, size).ToArray()))];
+        if (tensors.Count == 1)
+            return session.RunNetwork(tensors[0], 1);
+        if (!session.AcceptsBatches)
+            return [.. tensors.Select(t => session.RunNetwork(t))];
+        int size = tensors[0].Length;
+        var laidOut = new float[tensors.Count * size];
+        for (int i = 0; i < tensors.Count; i++)
+            tensors[i].CopyTo(laidOut, i * size);
+        return session.RunNetwork(laidOut, tensors.Count);
     }
 
     public void Dispose()
