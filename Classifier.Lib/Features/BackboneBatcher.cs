@@ -7,6 +7,9 @@ namespace Classifier.Features;
 /// Gathers the images of concurrent requests into one backbone run: a request lays its pixels out on its own thread,
 /// queues the tensor, and waits; one loop takes what is queued, up to <c>maxBatch</c> images, waiting at most
 /// <c>maxDelay</c> for more when the batch is not full, runs them together and hands each caller its own features.
+/// One run at a time: with <c>maxDelay</c> zero, a request that finds the network idle and nobody queued runs alone on
+/// its own thread (<see cref="InlineRuns"/>), so a lone request pays no hand-off to the loop and batching costs nothing
+/// where there is nothing to gather; the requests that arrive meanwhile queue and go together in the next run.
 /// A batch whose run fails is run again one image at a time, so a failure reaches only the request it belongs to; a
 /// caller that cancels stops waiting, and its image is left out of a batch that has not started. The queue holds
 /// what the <c>PredictionGate</c>'s slots let in, so it is bounded by them (and by its own capacity).
@@ -18,7 +21,10 @@ internal sealed class BackboneBatcher : IDisposable
     private readonly TimeSpan _maxDelay;
     private readonly Channel<Request> _queue;
     private readonly Task _loop;
+    // Held by whoever runs the network: the loop for a batch, or a lone request on its own thread.
+    private readonly SemaphoreSlim _network = new(1, 1);
     private long _batches;
+    private long _inlineRuns;
     private long _images;
     private int _largest;
 
@@ -40,6 +46,9 @@ internal sealed class BackboneBatcher : IDisposable
     /// <summary>Images featurized in them.</summary>
     internal long Images => Interlocked.Read(ref _images);
 
+    /// <summary>Runs a lone request made on its own thread, without the loop (counted in <see cref="Batches"/> too).</summary>
+    internal long InlineRuns => Interlocked.Read(ref _inlineRuns);
+
     /// <summary>The most images one run took.</summary>
     internal int LargestBatch => Volatile.Read(ref _largest);
 
@@ -51,9 +60,32 @@ internal sealed class BackboneBatcher : IDisposable
     {
         ArgumentNullException.ThrowIfNull(image);
         cancellationToken.ThrowIfCancellationRequested();
-        var request = new Request(_backbone.NetworkInput(image), cancellationToken);
+        var tensor = _backbone.NetworkInput(image);
+        if (_maxDelay == TimeSpan.Zero && TryRunAlone(tensor) is { } features)
+            return features;
+        var request = new Request(tensor, cancellationToken);
         await _queue.Writer.WriteAsync(request, cancellationToken).ConfigureAwait(false);
         return await request.Features.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The features of a lone request, run on the caller's thread; null when the network is busy or others wait (then it queues).</summary>
+    private float[]? TryRunAlone(float[] tensor)
+    {
+        if (_queue.Reader.Count > 0 || !_network.Wait(0))
+            return null;
+        try
+        {
+            if (_queue.Reader.Count > 0)
+                return null;
+            var features = _backbone.RunNetwork([tensor])[0];
+            Interlocked.Increment(ref _inlineRuns);
+            Count(1);
+            return features;
+        }
+        finally
+        {
+            _network.Release();
+        }
     }
 
     /// <summary>Blocks its own thread between batches; ends once the queue is completed and empty.</summary>
@@ -63,23 +95,38 @@ internal sealed class BackboneBatcher : IDisposable
         var batch = new List<Request>(_maxBatch);
         while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
         {
-            batch.Clear();
-            Take(reader, batch);
-            if (batch.Count < _maxBatch && _maxDelay > TimeSpan.Zero && batch.Count > 0)
+            // After a lone request's run on its own thread: what queued meanwhile goes in this batch.
+            _network.Wait();
+            try
             {
-                using var delay = new CancellationTokenSource(_maxDelay);
-                try
-                {
-                    while (batch.Count < _maxBatch && reader.WaitToReadAsync(delay.Token).AsTask().GetAwaiter().GetResult())
-                        Take(reader, batch);
-                }
-                catch (OperationCanceledException) when (delay.IsCancellationRequested)
-                {
-                    // The batch waited long enough; it runs with what it has.
-                }
+                Gather(reader, batch);
+                if (batch.Count > 0)
+                    Run(batch);
             }
-            if (batch.Count > 0)
-                Run(batch);
+            finally
+            {
+                _network.Release();
+            }
+        }
+    }
+
+    /// <summary>What is queued, up to a full batch, waiting at most <c>maxDelay</c> for more when it is not full.</summary>
+    private void Gather(ChannelReader<Request> reader, List<Request> batch)
+    {
+        batch.Clear();
+        Take(reader, batch);
+        if (batch.Count < _maxBatch && _maxDelay > TimeSpan.Zero && batch.Count > 0)
+        {
+            using var delay = new CancellationTokenSource(_maxDelay);
+            try
+            {
+                while (batch.Count < _maxBatch && reader.WaitToReadAsync(delay.Token).AsTask().GetAwaiter().GetResult())
+                    Take(reader, batch);
+            }
+            catch (OperationCanceledException) when (delay.IsCancellationRequested)
+            {
+                // The batch waited long enough; it runs with what it has.
+            }
         }
     }
 
@@ -130,6 +177,7 @@ internal sealed class BackboneBatcher : IDisposable
     {
         _queue.Writer.TryComplete();
         _loop.Wait();
+        _network.Dispose();
     }
 
     private sealed class Request(float[] tensor, CancellationToken cancellationToken)

@@ -28,6 +28,36 @@ public sealed class BackboneBatcherTests(SampleFixture sample, FeaturizerTests.B
     }
 
     [Fact]
+    public async Task FeaturizeAsync_WithoutADelay_ALoneRequestRunsOnItsOwnThread_AndRequestsArrivingTogetherStillShareARun()
+    {
+        var images = Decoded(8);
+        var alone = images.Select(fixture.Backbone.Featurize).ToList();
+        using var batcher = new BackboneBatcher(fixture.Backbone, maxBatch: 8, maxDelay: TimeSpan.Zero);
+
+        // One after another: nothing to gather, so each runs alone on its caller's thread, without the loop.
+        for (int i = 0; i < 3; i++)
+            AssertSame(alone[i], await batcher.FeaturizeAsync(images[i], CancellationToken.None));
+        Assert.Equal(3, batcher.InlineRuns);
+        Assert.Equal(3, batcher.Batches);
+
+        // Eight threads released together: one takes the network, the others queue while it runs and share the next run.
+        var features = new float[images.Count][];
+        using var start = new Barrier(images.Count);
+        var threads = Enumerable.Range(0, images.Count).Select(i => new Thread(() =>
+        {
+            start.SignalAndWait();
+            features[i] = batcher.Featurize(images[i]);
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        Assert.All(threads, t => Assert.True(t.Join(Patience)));
+
+        for (int i = 0; i < images.Count; i++)
+            AssertSame(alone[i], features[i]);
+        Assert.Equal(3 + images.Count, batcher.Images);
+        Assert.True(batcher.LargestBatch > 1, $"largest batch {batcher.LargestBatch}, {batcher.InlineRuns} runs alone");
+    }
+
+    [Fact]
     public async Task Featurize_AnInvalidImageAmongConcurrentRequests_FailsOnlyItsOwnRequest()
     {
         var featurizer = new Featurizer(_decoder, fixture.Backbone, cache: null);
