@@ -60,11 +60,24 @@ internal sealed class BackboneBatcher : IDisposable
     {
         ArgumentNullException.ThrowIfNull(image);
         cancellationToken.ThrowIfCancellationRequested();
-        var tensor = _backbone.NetworkInput(image);
-        if (_maxDelay == TimeSpan.Zero && TryRunAlone(tensor) is { } features)
-            return features;
-        var request = new Request(tensor, cancellationToken);
-        await _queue.Writer.WriteAsync(request, cancellationToken).ConfigureAwait(false);
+        // Rented: once queued, the loop gives it back after the run (or when it drops a cancelled request).
+        var tensor = _backbone.RentNetworkInput(image);
+        Request request;
+        try
+        {
+            if (_maxDelay == TimeSpan.Zero && TryRunAlone(tensor) is { } features)
+            {
+                OnnxBackbone.ReturnInput(tensor);
+                return features;
+            }
+            request = new Request(tensor, cancellationToken);
+            await _queue.Writer.WriteAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            OnnxBackbone.ReturnInput(tensor);
+            throw;
+        }
         return await request.Features.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -106,6 +119,9 @@ internal sealed class BackboneBatcher : IDisposable
             finally
             {
                 _network.Release();
+                foreach (var request in batch)
+                    OnnxBackbone.ReturnInput(request.Tensor);
+                batch.Clear();
             }
         }
     }
@@ -135,7 +151,10 @@ internal sealed class BackboneBatcher : IDisposable
         while (batch.Count < _maxBatch && reader.TryRead(out var request))
         {
             if (request.CancellationToken.IsCancellationRequested)
+            {
                 request.Features.TrySetCanceled(request.CancellationToken);
+                OnnxBackbone.ReturnInput(request.Tensor);
+            }
             else
                 batch.Add(request);
         }

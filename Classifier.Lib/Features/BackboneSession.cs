@@ -131,11 +131,14 @@ internal sealed class BackboneSession : IDisposable
     }
 
     /// <summary>Runs <paramref name="count"/> images laid out one after another in <paramref name="tensors"/> in one call (<see cref="AcceptsBatches"/>); their features in order.</summary>
-    internal float[][] RunNetwork(float[] tensors, int count)
+    internal float[][] RunNetwork(float[] tensors, int count) => RunNetwork(tensors.AsMemory(), count);
+
+    /// <summary>As <see cref="RunNetwork(float[], int)"/>, over memory that may be a slice of a rented, larger array.</summary>
+    internal float[][] RunNetwork(Memory<float> tensors, int count)
     {
         if (!AcceptsBatches && count != 1)
             throw new InvalidOperationException("This backbone's batch dimension is fixed; run its images one at a time.");
-        using var input = OrtValue.CreateTensorValueFromMemory(tensors, [count, _inputShape[1], _inputShape[2], _inputShape[3]]);
+        using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, tensors, [count, _inputShape[1], _inputShape[2], _inputShape[3]]);
         using var outputs = _network.Run(_run, _inputNames, [input], _outputNames);
         var all = outputs[0].GetTensorDataAsSpan<float>();
         var features = new float[count][];

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -75,14 +76,52 @@ internal sealed class OnnxBackbone : IDisposable
         return PixelTensor.FromRgb(image, Options, session.Fold);
     }
 
-    /// <summary>Features of a decoded image of the input size: the pixels are laid out with the preprocessing folded in, then the network runs once.</summary>
-    internal float[] Featurize(RgbImage image)
+    /// <summary>Values in one image's network input: three planes of the input size.</summary>
+    internal int InputLength => 3 * Options.InputWidth * Options.InputHeight;
+
+    /// <summary>
+    /// <see cref="NetworkInput"/> in an array rented from <see cref="ArrayPool{T}.Shared"/>, whose first
+    /// <see cref="InputLength"/> values hold it; give it back with <see cref="ReturnInput"/> once it has run. At 224² an
+    /// input is 600 KB: allocated for every image, it lands on the large object heap, and a server pays for its
+    /// collections in throughput (Classifier.Bench serve, RESULTS.md).
+    /// </summary>
+    internal float[] RentNetworkInput(RgbImage image)
     {
         ArgumentNullException.ThrowIfNull(image);
+        if (PixelTensor.LengthOf(image) != InputLength)
+            throw new ArgumentException($"The image is {image.Width}×{image.Height}; the network takes {Options.InputWidth}×{Options.InputHeight}.", nameof(image));
         var session = _session.Value;
-        if (session.Preprocess is not null)
-            return Featurize(PixelTensor.FromRgb(image, Options));
-        return session.RunNetwork(PixelTensor.FromRgb(image, Options, session.Fold));
+        var rented = ArrayPool<float>.Shared.Rent(InputLength);
+        try
+        {
+            if (session.Preprocess is not null)
+                session.RunPreprocess(PixelTensor.FromRgb(image, Options)).CopyTo(rented, 0);
+            else
+                PixelTensor.Write(image, Options, session.Fold, rented.AsSpan(0, InputLength));
+            return rented;
+        }
+        catch
+        {
+            ReturnInput(rented);
+            throw;
+        }
+    }
+
+    /// <summary>Gives back an array from <see cref="RentNetworkInput"/>; it must not be used afterwards.</summary>
+    internal static void ReturnInput(float[] rented) => ArrayPool<float>.Shared.Return(rented);
+
+    /// <summary>Features of a decoded image of the input size: the pixels are laid out with the preprocessing folded in (in a rented array), then the network runs once.</summary>
+    internal float[] Featurize(RgbImage image)
+    {
+        var input = RentNetworkInput(image);
+        try
+        {
+            return _session.Value.RunNetwork(input.AsMemory(0, InputLength), 1)[0];
+        }
+        finally
+        {
+            ReturnInput(input);
+        }
     }
 
     /// <summary>Whether one network run can take several images (<see cref="Featurize(IReadOnlyList{RgbImage})"/> runs them together).</summary>
@@ -99,23 +138,44 @@ internal sealed class OnnxBackbone : IDisposable
             return [];
         if (!_session.Value.AcceptsBatches || images.Count == 1)
             return [.. images.Select(Featurize)];
-        return RunNetwork([.. images.Select(NetworkInput)]);
+        var inputs = new List<float[]>(images.Count);
+        try
+        {
+            foreach (var image in images)
+                inputs.Add(RentNetworkInput(image));
+            return RunNetwork(inputs);
+        }
+        finally
+        {
+            inputs.ForEach(ReturnInput);
+        }
     }
 
-    /// <summary>Runs the network on tensors made by <see cref="NetworkInput"/>: together when it accepts batches, else one at a time; their features in order.</summary>
+    /// <summary>
+    /// Runs the network on tensors made by <see cref="NetworkInput"/> or <see cref="RentNetworkInput"/> (the first
+    /// <see cref="InputLength"/> values of each): together, laid out in a rented array, when it accepts batches, else
+    /// one at a time; their features in order.
+    /// </summary>
     internal float[][] RunNetwork(IReadOnlyList<float[]> tensors)
     {
         ArgumentNullException.ThrowIfNull(tensors);
         var session = _session.Value;
+        int size = InputLength;
         if (tensors.Count == 1)
-            return session.RunNetwork(tensors[0], 1);
+            return session.RunNetwork(tensors[0].AsMemory(0, size), 1);
         if (!session.AcceptsBatches)
-            return [.. tensors.Select(t => session.RunNetwork(t))];
-        int size = tensors[0].Length;
-        var laidOut = new float[tensors.Count * size];
-        for (int i = 0; i < tensors.Count; i++)
-            tensors[i].CopyTo(laidOut, i * size);
-        return session.RunNetwork(laidOut, tensors.Count);
+            return [.. tensors.Select(t => session.RunNetwork(t.AsMemory(0, size), 1)[0])];
+        var laidOut = ArrayPool<float>.Shared.Rent(tensors.Count * size);
+        try
+        {
+            for (int i = 0; i < tensors.Count; i++)
+                tensors[i].AsSpan(0, size).CopyTo(laidOut.AsSpan(i * size, size));
+            return session.RunNetwork(laidOut.AsMemory(0, tensors.Count * size), tensors.Count);
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(laidOut);
+        }
     }
 
     public void Dispose()

@@ -12,12 +12,23 @@ internal static class PixelTensor
     /// </summary>
     internal static float[] FromRgb(RgbImage image, BackboneOptions options, TensorFold? fold = null)
     {
+        var tensor = new float[LengthOf(image)];
+        Write(image, options, fold, tensor);
+        return tensor;
+    }
+
+    /// <summary>Values in the tensor of <paramref name="image"/>: three planes of its pixels.</summary>
+    internal static int LengthOf(RgbImage image) => 3 * image.Width * image.Height;
+
+    /// <summary>As <see cref="FromRgb"/>, into <paramref name="output"/> (exactly <see cref="LengthOf"/> values): a rented buffer, so a server lays out each image without a large allocation.</summary>
+    internal static void Write(RgbImage image, BackboneOptions options, TensorFold? fold, Span<float> output)
+    {
         int planeSize = image.Width * image.Height;
-        var tensor = new float[3 * planeSize];
-        if (fold is not null && fold.Offset.Length != tensor.Length)
-            throw new ArgumentException($"The fold's offset has {fold.Offset.Length} values; the tensor has {tensor.Length}.", nameof(fold));
+        if (output.Length != 3 * planeSize)
+            throw new ArgumentException($"The output has {output.Length} values; the image needs {3 * planeSize}.", nameof(output));
+        if (fold is not null && fold.Offset.Length != output.Length)
+            throw new ArgumentException($"The fold's offset has {fold.Offset.Length} values; the tensor has {output.Length}.", nameof(fold));
         ReadOnlySpan<byte> pixels = image.Pixels.AsSpan(0, 3 * planeSize);
-        var output = tensor.AsSpan();
         for (int source = 0; source < 3; source++)
         {
             // The plane this RGB channel lands in, that plane's normalisation, and where the fold moves it.
@@ -38,6 +49,5 @@ internal static class PixelTensor
                     destination[i] = pixels[j] * scale - bias + add[i];
             }
         }
-        return tensor;
     }
 }
