@@ -50,7 +50,11 @@ public sealed class ClassifierOptions
     /// <summary>Answers kept for repeated images (same bytes, same version); 0 turns the cache off. Default 10,000.</summary>
     public int PredictionCacheSize { get; set; } = 10_000;
 
-    /// <summary>Predictions decoded and run at once; more wait in a bounded queue. Default: the core count (ONNX Runtime already uses every core for one).</summary>
+    /// <summary>
+    /// Predictions decoded and run at once; more wait in a bounded queue. Default: the core count (ONNX Runtime already
+    /// uses every core for one). With batching (<c>Inference:MaxBatch</c>) up to <c>MaxBatch - 1</c> more are let in so a
+    /// batch can form, while what those running cost to decode together stays what this many of the largest images allowed would.
+    /// </summary>
     public int MaxConcurrentPredictions { get; set; } = Environment.ProcessorCount;
 
     /// <summary>Predictions that may wait for a slot; past it (or <see cref="MaxQueuedPredictionBytes"/>) a request is refused at once. Default 64.</summary>

@@ -7,8 +7,8 @@ namespace Classifier.Bench.Suites;
 /// against the same model through the library in this process on the same images, back to back. Every image is
 /// new to the side that classifies it (its own embedding cache and prediction cache never saw it). Then the cached
 /// path: one image repeated, timed at the client and by the server (its Server-Timing header). Beside the host at its
-/// defaults, the same host with the prediction log on the request path (how it was before the write-behind log) and
-/// with batching on, and a breakdown of a request's stages in process.
+/// defaults, the same host as it was before each change (ONNX Runtime spinning, the log on the request path, no batching)
+/// and with larger batches, and a breakdown of a request's stages in process.
 /// </summary>
 internal static class ServeSuite
 {
@@ -18,17 +18,15 @@ internal static class ServeSuite
 
     /// <summary>
     /// The hosts compared with the default one in the second phase: as it was before (ONNX Runtime's threads spinning,
-    /// the log on the request path), batching, and two probes of where the request's time goes (the thread pool's
-    /// workers not spinning either; no image kept, so the writer stores rows only; the prediction gate at four).
+    /// the log on the request path, no batching) and larger batches. (Probes of session 6 that showed nothing past the
+    /// noise — thread pool workers not spinning, no image kept, the gate at four — are in RESULTS.md.)
     /// </summary>
     private static readonly (string Name, string Key, Dictionary<string, string> Settings)[] Variants =
     [
         ("HTTP /predict, ONNX Runtime threads spinning (before)", "spinning", new() { ["Classifier__Backbone__IntraOpSpinning"] = "true" }),
         ("HTTP /predict, log on the request path (before)", "logOnRequestPath", new() { ["Classifier__Inference__PendingLogCapacity"] = "0" }),
-        ("HTTP /predict, batching MaxBatch 8", "batching", new() { ["Classifier__Inference__MaxBatch"] = "8" }),
-        ("HTTP /predict, thread pool workers not spinning either", "poolNotSpinning", new() { ["DOTNET_ThreadPool_UnfairSemaphoreSpinLimit"] = "0" }),
-        ("HTTP /predict, no image kept (writer stores rows only)", "noImages", new() { ["Classifier__Retention__MaxImageStoreBytes"] = "1" }),
-        ("HTTP /predict, four predictions at once (gate at twice the cores)", "gate4", new() { ["Classifier__MaxConcurrentPredictions"] = "4" }),
+        ("HTTP /predict, no batching (MaxBatch 1, before)", "noBatching", new() { ["Classifier__Inference__MaxBatch"] = "1" }),
+        ("HTTP /predict, batches of up to 16", "batch16", new() { ["Classifier__Inference__MaxBatch"] = "16" }),
     ];
 
     private const string InProcessNotSpinning = "in process (library), ONNX Runtime threads not spinning";
@@ -99,7 +97,7 @@ internal static class ServeSuite
         report.Facts["hostResidentMegabytes"] = ServeFigures.Megabytes(host.MedianResidentBytes());
 
         report.Notes.Add($"Host: Classifier.Host (Release) as its own process on 127.0.0.1, fresh state folder, serving v1 (ResNet18 + LBFGS head trained on data/fashion-mnist), at its defaults " +
-            $"(the prediction log written behind the request, ONNX Runtime's threads not spinning, no batching). Phase 1: the library in process (at its defaults, and not spinning) against that host alone. " +
+            $"(the prediction log written behind the request, ONNX Runtime's threads not spinning, batches of up to 8 with a lone request run at once). Phase 1: the library in process (at its defaults, and not spinning) against that host alone. " +
             $"Phase 2: the same host against its variants, started then: {string.Join("; ", Variants.Select(v => $"{v.Key}: {string.Join(", ", v.Settings.Select(p => $"{p.Key}={p.Value}"))}"))}. " +
             $"In process: ClassifierWorkspace.OpenClassifier(\"v1\") with its own empty embedding cache, on dedicated threads (no log); the backbone's default thread count everywhere. " +
             $"Load: the bench's closed loop (HttpClient, N workers, each sends its next request when the previous answered), Fashion-MNIST test PNGs, each image new to the side classifying it; rounds taken in turns, each runner first in turn. " +

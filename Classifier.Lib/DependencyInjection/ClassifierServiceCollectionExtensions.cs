@@ -73,9 +73,11 @@ public static class ClassifierServiceCollectionExtensions
         // Serving.
         services.TryAddSingleton<ImageQuota>();
         services.TryAddSingleton(sp => new PredictionCache(Options(sp).PredictionCacheSize));
-        // With batching, MaxBatch - 1 more requests may be past the gate: a batch can only gather requests that are.
+        // With batching, MaxBatch - 1 more requests may be past the gate (a batch can only gather requests that are), but
+        // what they decode together stays what MaxConcurrentPredictions images of the largest size allowed would take.
         services.TryAddSingleton(sp => new PredictionGate(Options(sp).MaxConcurrentPredictions + Options(sp).Inference.MaxBatch - 1,
-            Options(sp).MaxQueuedPredictions, Options(sp).MaxQueuedPredictionBytes));
+            Options(sp).MaxQueuedPredictions, Options(sp).MaxQueuedPredictionBytes,
+            maxRunningBytes: Options(sp).MaxConcurrentPredictions * Math.Max(Options(sp).Images.MaxBytes, Options(sp).Images.MaxPixels * 4)));
         services.TryAddSingleton<ServiceHealth>();
         services.TryAddSingleton<IServiceHealth>(sp => sp.GetRequiredService<ServiceHealth>());
         services.TryAddSingleton<ModelServer>();

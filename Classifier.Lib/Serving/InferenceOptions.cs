@@ -7,11 +7,13 @@ namespace Classifier.Serving;
 public sealed class InferenceOptions
 {
     /// <summary>
-    /// Images featurized together in one backbone run when requests arrive at once; 1 runs each request alone.
-    /// Default 1: on a 2-core machine batches of 8 cost 6–8% at concurrency 1 and gave 1–8% more throughput and a lower
-    /// p99 only at concurrency 16 (Classifier.Bench serve, RESULTS.md); set it where the load is high most of the time.
+    /// Images featurized together in one backbone run when requests arrive at once; 1 runs each request alone (up to
+    /// <c>MaxConcurrentPredictions</c> runs at once). Default 8: a lone request still runs at once on its own thread, so
+    /// batching costs nothing where there is nothing to gather, and at concurrency 16 on a 2-core machine it answered
+    /// 6–8% more (Classifier.Bench serve, RESULTS.md). The prediction gate lets <c>MaxBatch - 1</c> more requests decode at
+    /// once, so a batch can form: lower it where decoding large images must stay bounded tighter.
     /// </summary>
-    public int MaxBatch { get; set; } = 1;
+    public int MaxBatch { get; set; } = 8;
 
     /// <summary>
     /// How long a batch that is not full waits for more requests before it runs. Default zero: a batch takes only the

@@ -25,7 +25,7 @@ internal sealed partial class ModelServer(IModelRegistry registry, ModelLoader l
     private bool _backboneWarmed;
     private bool _stopping;
 
-    // Only when batching is on (Inference:MaxBatch above 1): at 1 every request runs the network itself, as before.
+    // Only when batching is on (Inference:MaxBatch above 1, the default): at 1 every request runs the network itself.
     private readonly Features.BackboneBatcher? _batcher = options.Value.Inference.MaxBatch > 1
         ? new Features.BackboneBatcher(featurizer.Backbone, options.Value.Inference.MaxBatch, options.Value.Inference.MaxBatchDelay)
         : null;

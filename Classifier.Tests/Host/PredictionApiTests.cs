@@ -19,7 +19,7 @@ public sealed class PredictionApiTests(SampleFixture sample)
     }
 
     [Fact]
-    public async Task Host_ByDefault_RunsTheBackboneWithoutSpinning_AndWritesTheLogBehindTheAnswer()
+    public async Task Host_ByDefault_RunsTheBackboneWithoutSpinning_BatchesConcurrentRequests_AndWritesTheLogBehindTheAnswer()
     {
         using var scope = await ServiceScope.CreateAsync(sample);
         await using var factory = scope.Factory();
@@ -29,7 +29,7 @@ public sealed class PredictionApiTests(SampleFixture sample)
         Assert.False(options.Backbone.IntraOpSpinning);
         Assert.True(new ClassifierOptions().Backbone.IntraOpSpinning);
         Assert.Equal(1024, options.Inference.PendingLogCapacityWith(options.Storage.Provider));
-        Assert.Equal(1, options.Inference.MaxBatch);
+        Assert.Equal(8, options.Inference.MaxBatch);
     }
 
     [Fact]

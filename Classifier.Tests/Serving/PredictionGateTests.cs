@@ -7,7 +7,7 @@ public sealed class PredictionGateTests
     [Fact]
     public async Task EnterAsync_WhenEverySlotIsBusyAndTheQueueIsFull_IsRefusedAtOnce()
     {
-        using var gate = new PredictionGate(maxConcurrent: 1, maxQueued: 1, maxQueuedBytes: 1_000);
+        var gate = new PredictionGate(maxConcurrent: 1, maxQueued: 1, maxQueuedBytes: 1_000);
         using var running = await gate.EnterAsync(10, default);
         var waiting = gate.EnterAsync(10, default).AsTask();
 
@@ -22,7 +22,7 @@ public sealed class PredictionGateTests
     [Fact]
     public async Task EnterAsync_Queued_GetsTheSlotWhenTheRunningOneIsReleased()
     {
-        using var gate = new PredictionGate(maxConcurrent: 1, maxQueued: 4, maxQueuedBytes: 1_000);
+        var gate = new PredictionGate(maxConcurrent: 1, maxQueued: 4, maxQueuedBytes: 1_000);
         var running = await gate.EnterAsync(10, default);
         var waiting = gate.EnterAsync(10, default).AsTask();
         Assert.False(waiting.IsCompleted);
@@ -38,7 +38,7 @@ public sealed class PredictionGateTests
     [Fact]
     public async Task EnterAsync_WhenTheWaitingImagesHoldTooManyBytes_IsRefused_AndTheBytesAreGivenBackOnRefusal()
     {
-        using var gate = new PredictionGate(maxConcurrent: 1, maxQueued: 10, maxQueuedBytes: 100);
+        var gate = new PredictionGate(maxConcurrent: 1, maxQueued: 10, maxQueuedBytes: 100);
         using var running = await gate.EnterAsync(500, default); // a running image does not count against the queue
         var waiting = gate.EnterAsync(60, default).AsTask();
 
@@ -52,7 +52,7 @@ public sealed class PredictionGateTests
     [Fact]
     public async Task EnterAsync_CancelledWhileQueued_LeavesTheQueue()
     {
-        using var gate = new PredictionGate(maxConcurrent: 1, maxQueued: 1, maxQueuedBytes: 1_000);
+        var gate = new PredictionGate(maxConcurrent: 1, maxQueued: 1, maxQueuedBytes: 1_000);
         using var running = await gate.EnterAsync(10, default);
         using var cancel = new CancellationTokenSource();
         var waiting = gate.EnterAsync(10, cancel.Token).AsTask();
@@ -63,6 +63,31 @@ public sealed class PredictionGateTests
         Assert.Equal(0, gate.Queued);
         var again = gate.EnterAsync(10, default).AsTask(); // the place it held is free again
         Assert.False(again.IsCompleted);
+    }
+
+    [Fact]
+    public async Task EnterAsync_BeyondWhatTheRunningImagesMayCostToDecode_Waits_InOrder_AndALargerImageStillRunsAlone()
+    {
+        var gate = new PredictionGate(maxConcurrent: 3, maxQueued: 10, maxQueuedBytes: 1_000, maxRunningBytes: 100);
+        var first = await gate.EnterAsync(60, default);
+        var large = gate.EnterAsync(60, default).AsTask();
+        var small = gate.EnterAsync(10, default).AsTask();
+
+        // A free slot is not enough: 60 + 60 would pass the bound, and the small one waits behind the large one.
+        Assert.False(large.IsCompleted);
+        Assert.False(small.IsCompleted, "first come, first served");
+        Assert.Equal(2, gate.Queued);
+
+        first.Dispose();
+        using var second = await large.WaitAsync(TimeSpan.FromSeconds(10));
+        using var third = await small.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(0, gate.Queued);
+        second.Dispose();
+        third.Dispose();
+
+        // Past the bound on its own: it runs when nothing else does, and nothing joins it.
+        using var huge = await gate.EnterAsync(500, default).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.False(gate.EnterAsync(1, default).AsTask().IsCompleted);
     }
 
     [Fact]
