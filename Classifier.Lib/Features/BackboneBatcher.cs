@@ -129,7 +129,6 @@ internal sealed class BackboneBatcher : IDisposable
     /// <summary>What is queued, up to a full batch, waiting at most <c>maxDelay</c> for more when it is not full.</summary>
     private void Gather(ChannelReader<Request> reader, List<Request> batch)
     {
-        batch.Clear();
         Take(reader, batch);
         if (batch.Count < _maxBatch && _maxDelay > TimeSpan.Zero && batch.Count > 0)
         {

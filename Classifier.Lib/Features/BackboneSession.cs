@@ -28,7 +28,7 @@ internal sealed class BackboneSession : IDisposable
 
     internal int Dimension { get; }
 
-    /// <summary>Whether the network's batch dimension is symbolic, so one run can take several images (<see cref="RunNetwork(float[], int)"/>).</summary>
+    /// <summary>Whether the network's batch dimension is symbolic, so one run can take several images (<see cref="RunNetwork(Memory{float}, int)"/>).</summary>
     internal bool AcceptsBatches { get; }
 
     /// <summary>The preprocessing model as a plane reorder and a constant offset, or null.</summary>
@@ -131,9 +131,6 @@ internal sealed class BackboneSession : IDisposable
     }
 
     /// <summary>Runs <paramref name="count"/> images laid out one after another in <paramref name="tensors"/> in one call (<see cref="AcceptsBatches"/>); their features in order.</summary>
-    internal float[][] RunNetwork(float[] tensors, int count) => RunNetwork(tensors.AsMemory(), count);
-
-    /// <summary>As <see cref="RunNetwork(float[], int)"/>, over memory that may be a slice of a rented, larger array.</summary>
     internal float[][] RunNetwork(Memory<float> tensors, int count)
     {
         if (!AcceptsBatches && count != 1)

@@ -70,10 +70,19 @@ internal sealed class OnnxBackbone : IDisposable
     internal float[] NetworkInput(RgbImage image)
     {
         ArgumentNullException.ThrowIfNull(image);
+        var input = new float[PixelTensor.LengthOf(image)];
+        WriteNetworkInput(image, input);
+        return input;
+    }
+
+    /// <summary>The pixels laid out with the preprocessing folded in, or run through the preprocessing model when it could not be folded.</summary>
+    private void WriteNetworkInput(RgbImage image, Span<float> output)
+    {
         var session = _session.Value;
         if (session.Preprocess is not null)
-            return session.RunPreprocess(PixelTensor.FromRgb(image, Options));
-        return PixelTensor.FromRgb(image, Options, session.Fold);
+            session.RunPreprocess(PixelTensor.FromRgb(image, Options)).CopyTo(output);
+        else
+            PixelTensor.Write(image, Options, session.Fold, output);
     }
 
     /// <summary>Values in one image's network input: three planes of the input size.</summary>
@@ -90,14 +99,10 @@ internal sealed class OnnxBackbone : IDisposable
         ArgumentNullException.ThrowIfNull(image);
         if (PixelTensor.LengthOf(image) != InputLength)
             throw new ArgumentException($"The image is {image.Width}×{image.Height}; the network takes {Options.InputWidth}×{Options.InputHeight}.", nameof(image));
-        var session = _session.Value;
         var rented = ArrayPool<float>.Shared.Rent(InputLength);
         try
         {
-            if (session.Preprocess is not null)
-                session.RunPreprocess(PixelTensor.FromRgb(image, Options)).CopyTo(rented, 0);
-            else
-                PixelTensor.Write(image, Options, session.Fold, rented.AsSpan(0, InputLength));
+            WriteNetworkInput(image, rented.AsSpan(0, InputLength));
             return rented;
         }
         catch
