@@ -1,6 +1,11 @@
 using System.Diagnostics;
 using Classifier.Bench;
+using Classifier.Bench.Serving;
 using Classifier.Bench.Suites;
+
+// The serve suite's HTTP client, started by the suite as a process of its own (ClientProcess).
+if (args is [ClientProcess.Verb])
+    return ClientProcess.Serve(Console.In, Console.Out);
 
 var suites = new Dictionary<string, Func<BenchContext, SuiteReport>>(StringComparer.OrdinalIgnoreCase)
 {

@@ -20,9 +20,12 @@ internal sealed class HostProcess : IDisposable
     {
         _process = process;
         Address = address;
-        // One client for the load and the admin calls; no connection limit, so N workers hold N connections.
-        Client = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = Timeout.InfiniteTimeSpan }) { BaseAddress = address, Timeout = TimeSpan.FromSeconds(60) };
+        Client = NewClient(address);
     }
+
+    /// <summary>A client for the load and the admin calls; no connection limit, so N workers hold N connections.</summary>
+    internal static HttpClient NewClient(Uri address) =>
+        new(new SocketsHttpHandler { PooledConnectionLifetime = Timeout.InfiniteTimeSpan }) { BaseAddress = address, Timeout = TimeSpan.FromSeconds(60) };
 
     internal Uri Address { get; }
 
@@ -113,12 +116,15 @@ internal sealed class HostProcess : IDisposable
     }
 
     /// <summary>POST /predict with <paramref name="image"/>: the status, and the server's own time from its Server-Timing header.</summary>
-    internal async Task<(HttpStatusCode Status, double? ServerMs)> SendImageAsync(byte[] image)
+    internal Task<(HttpStatusCode Status, double? ServerMs)> SendImageAsync(byte[] image) => SendImageAsync(Client, image);
+
+    /// <summary>POST /predict with <paramref name="image"/> through <paramref name="client"/>: the status, and the server's own time.</summary>
+    internal static async Task<(HttpStatusCode Status, double? ServerMs)> SendImageAsync(HttpClient client, byte[] image)
     {
         var content = new ByteArrayContent(image);
         content.Headers.ContentType = new MediaTypeHeaderValue("image/png");
         using var form = new MultipartFormDataContent { { content, "image", "image.png" } };
-        using var response = await Client.PostAsync("predict", form).ConfigureAwait(false);
+        using var response = await client.PostAsync("predict", form).ConfigureAwait(false);
         await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
         double? serverMs = null;
         if (response.Headers.TryGetValues("Server-Timing", out var values)

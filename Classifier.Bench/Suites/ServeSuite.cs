@@ -3,7 +3,8 @@ using Classifier.Bench.Serving;
 namespace Classifier.Bench.Suites;
 
 /// <summary>
-/// HTTP <c>/predict</c> against Classifier.Host running as its own process on loopback, at concurrency 1, 4 and 16,
+/// HTTP <c>/predict</c> against Classifier.Host running as its own process on loopback, from a client in a third process
+/// (<see cref="ClientProcess"/>), at concurrency 1, 4 and 16,
 /// against the same model through the library in this process on the same images, back to back. Every image is
 /// new to the side that classifies it (its own embedding cache and prediction cache never saw it). Then the cached
 /// path: one image repeated, timed at the client and by the server (its Server-Timing header). Beside the host at its
@@ -31,15 +32,15 @@ internal static class ServeSuite
 
     private const string InProcessNotSpinning = "in process (library), ONNX Runtime threads not spinning";
     private const string ServiceInProcess = "in process (the host's IPredictionService, no HTTP)";
-    private const string ExternalClientRunner = "HTTP /predict (host process), client in a process of its own (python3 http.client)";
 
     internal static SuiteReport Run(BenchContext context)
     {
         var report = new SuiteReport("serve", "runner", "concurrency", "requests", "failed", "requests/s",
-            "p50 ms", "p99 ms", "p99/p50", "server p50 ms", "server p99 ms", "CPU ms/request");
+            "p50 ms", "p99 ms", "p99/p50", "server p50 ms", "server p99 ms", "CPU ms/request", "client CPU ms/request");
         report.Facts["loadAverageBefore"] = ServeFigures.LoadAverage();
         using var world = ServeWorld.Create(context);
         using var host = HostProcess.Start(world.ModelsPath, world.Folder("host"));
+        using var client = ClientProcess.Start();
         using var workspace = new ClassifierWorkspace(new ClassifierOptions
         {
             ModelsPath = world.ModelsPath,
@@ -65,7 +66,7 @@ internal static class ServeSuite
             LoadLoop.RunThreads(4, warm.Count, i => classifier.Predict(warm[i]));
             LoadLoop.RunThreads(4, warm.Count, i => quietClassifier.Predict(warm[i]));
             LoadLoop.RunThreads(4, warm.Count, i => service.Predictions.PredictAsync(warm[i]).GetAwaiter().GetResult());
-            LoadLoop.Run(4, warm.Count, null, i => host.PredictAsync(warm[i]));
+            client.Run(host, 4, warm, world.Folder("client"));
 
             // Where the time of a request goes outside HTTP, stage by stage (in this process, concurrency 1).
             foreach (var (stage, milliseconds) in OverheadBreakdown.Measure(classifier, world.Fresh(Math.Min(100, context.Images)), world.Folder("breakdown")))
@@ -77,14 +78,14 @@ internal static class ServeSuite
             // Phase 1, the library against the service: only the default host runs, so no idle neighbour weighs on it.
             foreach (int concurrency in Levels)
                 RunLevel(report, context, world, [("in process (library)", bytes => classifier.Predict(bytes)), (InProcessNotSpinning, bytes => quietClassifier.Predict(bytes)),
-                    (ServiceInProcess, bytes => service.Predictions.PredictAsync(bytes).GetAwaiter().GetResult())], self, host, [], concurrency);
+                    (ServiceInProcess, bytes => service.Predictions.PredictAsync(bytes).GetAwaiter().GetResult())], self, client, host, [], concurrency);
 
             // Phase 2, the default host against its variants, in turns.
             variants.AddRange(Variants.Select(v => (v.Name, v.Key, HostProcess.Start(world.ModelsPath, world.Folder("host-" + v.Key), v.Settings))));
             foreach (var variant in variants)
-                LoadLoop.Run(4, warm.Count, null, i => variant.Host.PredictAsync(warm[i]));
+                client.Run(variant.Host, 4, warm, world.Folder("client"));
             foreach (int concurrency in Levels)
-                RunLevel(report, context, world, [], self, host, variants, concurrency);
+                RunLevel(report, context, world, [], self, client, host, variants, concurrency);
 
             RunCached(report, world, host);
         }
@@ -100,7 +101,8 @@ internal static class ServeSuite
             $"(the prediction log written behind the request, ONNX Runtime's threads not spinning, batches of up to 8 with a lone request run at once). Phase 1: the library in process (at its defaults, and not spinning) against that host alone. " +
             $"Phase 2: the same host against its variants, started then: {string.Join("; ", Variants.Select(v => $"{v.Key}: {string.Join(", ", v.Settings.Select(p => $"{p.Key}={p.Value}"))}"))}. " +
             $"In process: ClassifierWorkspace.OpenClassifier(\"v1\") with its own empty embedding cache, on dedicated threads (no log); the backbone's default thread count everywhere. " +
-            $"Load: the bench's closed loop (HttpClient, N workers, each sends its next request when the previous answered), Fashion-MNIST test PNGs, each image new to the side classifying it; rounds taken in turns, each runner first in turn. " +
+            $"Load: the bench's closed loop (HttpClient, N workers, each sends its next request when the previous answered) in a process of its own (Classifier.Bench http-client, no tiered JIT), " +
+            $"Fashion-MNIST test PNGs, each image new to the side classifying it; rounds taken in turns, each runner first in turn. " +
             $"Server p50/p99 come from the host's Server-Timing header (middleware to first response byte). Cached rows: one image repeated {CachedRequests} times; " +
             $"{report.Facts["cachedHits"]} of {2 * CachedRequests} were prediction cache hits by /metrics. Load average before/after: {report.Facts["loadAverageBefore"]} / {report.Facts["loadAverageAfter"]} (2 cores, shared).");
         return report;
@@ -111,17 +113,15 @@ internal static class ServeSuite
     /// the default host, else the default host against <paramref name="variants"/>.
     /// </summary>
     private static void RunLevel(SuiteReport report, BenchContext context, ServeWorld world, (string Name, Action<byte[]> Call)[] inProcess, System.Diagnostics.Process self,
-        HostProcess host, List<(string Name, string Key, HostProcess Host)> variants, int concurrency)
+        ClientProcess client, HostProcess host, List<(string Name, string Key, HostProcess Host)> variants, int concurrency)
     {
         int requests = Math.Max(context.Images, 25 * concurrency);
-        var runners = new List<(string Name, HostProcess? Host, Action<byte[]>? Local, bool External)>();
+        var runners = new List<(string Name, HostProcess? Host, Action<byte[]>? Local)>();
         if (inProcess.Length > 0)
-            runners.Add((inProcess[0].Name, null, inProcess[0].Call, false));
-        runners.Add((inProcess.Length > 0 ? "HTTP /predict (host process)" : "HTTP /predict (host process), beside the variants", host, null, false));
-        runners.AddRange(variants.Select(v => (v.Name, (HostProcess?)v.Host, (Action<byte[]>?)null, false)));
-        runners.AddRange(inProcess.Skip(1).Select(p => (p.Name, (HostProcess?)null, (Action<byte[]>?)p.Call, false)));
-        if (inProcess.Length > 0)
-            runners.Add((ExternalClientRunner, host, null, true));
+            runners.Add((inProcess[0].Name, null, inProcess[0].Call));
+        runners.Add((inProcess.Length > 0 ? "HTTP /predict (host process)" : "HTTP /predict (host process), beside the variants", host, null));
+        runners.AddRange(variants.Select(v => (v.Name, (HostProcess?)v.Host, (Action<byte[]>?)null)));
+        runners.AddRange(inProcess.Skip(1).Select(p => (p.Name, (HostProcess?)null, (Action<byte[]>?)p.Call)));
 
         // A short ramp at this concurrency first (threads, connections), on images of its own.
         var ramp = world.Fresh(2 * concurrency);
@@ -129,17 +129,16 @@ internal static class ServeSuite
         {
             if (runner.Local is { } library)
                 LoadLoop.RunThreads(concurrency, ramp.Count, i => library(ramp[i]));
-            else if (runner.External)
-                ExternalClient.Run(runner.Host!, concurrency, world.Fresh(2 * concurrency), world.Folder("external-client"));
             else
-                LoadLoop.Run(concurrency, ramp.Count, null, i => runner.Host!.PredictAsync(ramp[i]));
+                client.Run(runner.Host!, concurrency, ramp, world.Folder("client"));
         }
 
         // Rounds in turns (each runner first in one round), so that the neighbours' load drifting during the run weighs
         // on all alike; each round's images go to every runner. CPU time per request: the bench process for the library,
-        // the host process for HTTP (the client's share is not in it).
+        // the host process for HTTP, and the client process's apart.
         var rounds = runners.Select(_ => new List<LoadRun>()).ToList();
         var cpu = new TimeSpan[runners.Count];
+        var clientCpu = new double[runners.Count];
         for (int round = 0; round < Rounds; round++)
         {
             var images = world.Fresh(requests / Rounds);
@@ -159,24 +158,22 @@ internal static class ServeSuite
                 {
                     var remote = runners[r].Host!;
                     before = remote.CpuTime();
-                    rounds[r].Add(runners[r].External
-                        // Images of its own: the same host already answered this round's images through the bench's client.
-                        ? ExternalClient.Run(remote, concurrency, world.Fresh(images.Count), world.Folder("external-client"))
-                        : LoadLoop.Run(concurrency, images.Count, null, i => remote.PredictAsync(images[i])));
+                    var (run, clientMs) = client.Run(remote, concurrency, images, world.Folder("client"));
+                    rounds[r].Add(run);
                     cpu[r] += remote.CpuTime() - before;
+                    clientCpu[r] += clientMs * run.Samples.Count;
                 }
             }
         }
         var runs = rounds.Select(LoadRun.Combine).ToList();
         for (int r = 0; r < runners.Count; r++)
-            Add(report, runners[r].Name, runs[r], server: runners[r].Host is not null, cpu[r].TotalMilliseconds / runs[r].Samples.Count);
+            Add(report, runners[r].Name, runs[r], server: runners[r].Host is not null, cpu[r].TotalMilliseconds / runs[r].Samples.Count,
+                runners[r].Host is not null ? clientCpu[r] / runs[r].Samples.Count : null);
 
         if (inProcess.Length > 0)
         {
-            // runs: the library, the host, then the library not spinning, the host's service in process, the host from the external client.
-            var (local, remoteRun, quietLocal, service, external) = (runs[0], runs[1], runs[2], runs[3], runs[4]);
-            report.Ratios[$"serveExternalClientVsInProcess.c{concurrency}"] = external.Throughput / local.Throughput;
-            report.Ratios[$"serveExternalClientVsInProcessNotSpinning.c{concurrency}"] = external.Throughput / quietLocal.Throughput;
+            // runs: the library, the host, then the library not spinning and the host's service in process.
+            var (local, remoteRun, quietLocal, service) = (runs[0], runs[1], runs[2], runs[3]);
             report.Ratios[$"serveVsInProcess.c{concurrency}"] = remoteRun.Throughput / local.Throughput;
             report.Ratios[$"serveVsInProcessNotSpinning.c{concurrency}"] = remoteRun.Throughput / quietLocal.Throughput;
             report.Ratios[$"serviceInProcessVsInProcess.c{concurrency}"] = service.Throughput / local.Throughput;
@@ -209,7 +206,7 @@ internal static class ServeSuite
         foreach (int concurrency in new[] { 1, 4 })
         {
             var cached = LoadLoop.Run(concurrency, CachedRequests, null, _ => host.PredictAsync(repeated));
-            Add(report, "HTTP /predict, one image repeated (cached)", cached, server: true, null);
+            Add(report, "HTTP /predict, one image repeated (cached), from the bench's own client", cached, server: true, null, null);
             report.Ratios[$"cachedServerP50VsOneMs.c{concurrency}"] = cached.ServerPercentile(50);
             report.Ratios[$"cachedServerP99VsOneMs.c{concurrency}"] = cached.ServerPercentile(99);
             report.Ratios[$"cachedServerShareUnder1ms.c{concurrency}"] = cached.ServerShareAtMost(1.0);
@@ -217,8 +214,8 @@ internal static class ServeSuite
         report.Facts["cachedHits"] = ServeFigures.Metric(host.Send(HttpMethod.Get, "metrics"), "classifier_prediction_cache_hits_total") - hitsBefore;
     }
 
-    private static void Add(SuiteReport report, string runner, LoadRun run, bool server, double? cpuMilliseconds) =>
+    private static void Add(SuiteReport report, string runner, LoadRun run, bool server, double? cpuMilliseconds, double? clientCpuMilliseconds) =>
         report.Add(runner, run.Concurrency, run.Samples.Count, run.Failed, run.Throughput, run.LatencyPercentile(50), run.LatencyPercentile(99),
             run.LatencyPercentile(99) / run.LatencyPercentile(50), server ? run.ServerPercentile(50) : "—", server ? run.ServerPercentile(99) : "—",
-            cpuMilliseconds is { } cpu ? cpu : "—");
+            cpuMilliseconds is { } cpu ? cpu : "—", clientCpuMilliseconds is { } clientCpu ? clientCpu : "—");
 }
