@@ -7,10 +7,9 @@ namespace Classifier.Bench.Serving;
 /// <summary>
 /// The serve suite's HTTP load generator in a process of its own: this bench started as <c>Classifier.Bench http-client</c>,
 /// kept running for the whole suite (its JIT and connections stay warm), running <see cref="LoadLoop.Run"/> with the same
-/// requests as <see cref="HostProcess.PredictAsync"/> on command. A client inside the bench shares its process with the
-/// in-process runners' ONNX Runtime sessions, the in-process service and the images, and at concurrency 1 that process's
-/// activity landed on the cores the host was using (0.83–0.86 of the library where a client of its own measured 0.90;
-/// RESULTS.md, serve, session 8): a client of its own measures the service as a remote caller sees it.
+/// requests as <see cref="HostProcess.PredictAsync"/> on command. A client inside the bench would share its process and
+/// runtime threads with the in-process runners' ONNX Runtime sessions and the in-process service; a client of its own
+/// is what a remote caller is, and its CPU time is counted apart (the suite's client CPU column).
 /// </summary>
 internal sealed class ClientProcess : IDisposable
 {

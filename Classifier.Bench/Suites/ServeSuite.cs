@@ -16,6 +16,7 @@ internal static class ServeSuite
     private static readonly int[] Levels = [1, 4, 16];
     private const int CachedRequests = 1000;
     private const int Rounds = 4;
+    private const int WarmRequests = 400;
 
     /// <summary>
     /// The hosts compared with the default one in the second phase: as it was before (ONNX Runtime's threads spinning,
@@ -61,12 +62,16 @@ internal static class ServeSuite
         var variants = new List<(string Name, string Key, HostProcess Host)>();
         try
         {
-            // JIT, connections, the backbone's first runs: 16 images each side, not measured.
-            var warm = world.Fresh(16);
+            // Every side at steady state before it is measured: a fresh host runs its first few hundred requests on code
+            // tiered compilation has not optimised yet (and compiles it beside them), where this process is warm from
+            // training. The same WarmRequests images each side, not measured; the default host's rate per hundred at
+            // concurrency 1 is kept as its cold start.
+            var warm = world.Fresh(WarmRequests);
             LoadLoop.RunThreads(4, warm.Count, i => classifier.Predict(warm[i]));
             LoadLoop.RunThreads(4, warm.Count, i => quietClassifier.Predict(warm[i]));
             LoadLoop.RunThreads(4, warm.Count, i => service.Predictions.PredictAsync(warm[i]).GetAwaiter().GetResult());
-            client.Run(host, 4, warm, world.Folder("client"));
+            report.Facts["hostColdStartRequestsPerSecond.c1"] = warm.Chunk(100)
+                .Select(hundred => Math.Round(client.Run(host, 1, hundred, world.Folder("client")).Run.Throughput, 1)).ToArray();
 
             // Where the time of a request goes outside HTTP, stage by stage (in this process, concurrency 1).
             foreach (var (stage, milliseconds) in OverheadBreakdown.Measure(classifier, world.Fresh(Math.Min(100, context.Images)), world.Folder("breakdown")))
@@ -101,6 +106,7 @@ internal static class ServeSuite
             $"(the prediction log written behind the request, ONNX Runtime's threads not spinning, batches of up to 8 with a lone request run at once). Phase 1: the library in process (at its defaults, and not spinning) against that host alone. " +
             $"Phase 2: the same host against its variants, started then: {string.Join("; ", Variants.Select(v => $"{v.Key}: {string.Join(", ", v.Settings.Select(p => $"{p.Key}={p.Value}"))}"))}. " +
             $"In process: ClassifierWorkspace.OpenClassifier(\"v1\") with its own empty embedding cache, on dedicated threads (no log); the backbone's default thread count everywhere. " +
+            $"Every side answered the same {WarmRequests} images first, not measured (the default host's rate per hundred at c1 from its start is hostColdStartRequestsPerSecond). " +
             $"Load: the bench's closed loop (HttpClient, N workers, each sends its next request when the previous answered) in a process of its own (Classifier.Bench http-client, no tiered JIT), " +
             $"Fashion-MNIST test PNGs, each image new to the side classifying it; rounds taken in turns, each runner first in turn. " +
             $"Server p50/p99 come from the host's Server-Timing header (middleware to first response byte). Cached rows: one image repeated {CachedRequests} times; " +
