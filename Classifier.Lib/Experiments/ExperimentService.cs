@@ -54,13 +54,18 @@ internal sealed class ExperimentService(ExperimentState state, AbShadowControlle
     public async Task<CanaryReport?> EvaluateCanaryAsync(CancellationToken cancellationToken = default)
     {
         var canary = await judge.EvaluateAsync(cancellationToken).ConfigureAwait(false);
-        return canary is null ? null : await CanaryReportAsync(canary, cancellationToken).ConfigureAwait(false);
+        if (canary is null)
+            return null;
+        await pendingLog.WhenAllWrittenAsync(cancellationToken).ConfigureAwait(false);
+        return await CanaryReportAsync(canary, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The canary as it stands, with both arms' figures since it started while it runs, all from the shared log.</summary>
+    /// <summary>
+    /// The canary as it stands, with both arms' figures since it started while it runs, all from the shared log (the
+    /// caller waited for this replica's pending rows first).
+    /// </summary>
     private async Task<CanaryReport> CanaryReportAsync(CanaryState canary, CancellationToken cancellationToken)
     {
-        await pendingLog.WhenAllWrittenAsync(cancellationToken).ConfigureAwait(false);
         IReadOnlyList<ArmReport>? arms = null;
         long requests = 0, failures = 0;
         if (canary.IsRunning)

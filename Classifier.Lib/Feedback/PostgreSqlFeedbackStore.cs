@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text.Json;
 using Classifier.Privacy;
 using Classifier.Serving;
@@ -235,7 +234,7 @@ internal sealed partial class PostgreSqlFeedbackStore(PostgreSqlDatabase databas
 
     private async Task<string> InsertCorrectionAsync(string? predictionId, string hash, string label, Contributor contributor, CancellationToken cancellationToken)
     {
-        var id = NewId();
+        var id = RandomIds.New();
         await ExecuteAsync("INSERT INTO corrections (id, created_utc, prediction_id, image_hash, label, client_id, role) VALUES ($1, $2, $3, $4, $5, $6, $7)",
             [id, Now(), (object?)predictionId ?? DBNull.Value, hash, label, contributor.ClientId, contributor.Role.ToString()], cancellationToken).ConfigureAwait(false);
         return id;
@@ -267,9 +266,6 @@ internal sealed partial class PostgreSqlFeedbackStore(PostgreSqlDatabase databas
             command.Parameters.Add(new NpgsqlParameter { Value = value });
         return command;
     }
-
-    /// <summary>128 random bits, as the SQLite store's: a prediction id is what lets an anonymous caller correct the prediction it received, so it must not be guessable.</summary>
-    private static string NewId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
 
     // timestamptz keeps microseconds and takes only UTC offsets.
     private DateTimeOffset Now() => time.GetUtcNow().ToUniversalTime();

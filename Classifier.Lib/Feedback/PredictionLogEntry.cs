@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Classifier.Serving;
 
 namespace Classifier.Feedback;
@@ -14,9 +13,6 @@ namespace Classifier.Feedback;
 /// <param name="ClientId">Who asked, as the data subject whose data erasure and access find (<c>Callers.DataSubject</c>); empty when unknown.</param>
 public sealed record PredictionLogEntry(string Id, DateTimeOffset CreatedUtc, Prediction Prediction, ReadOnlyMemory<byte> Image, string ClientId = "")
 {
-    /// <summary>
-    /// 128 random bits: a prediction id is what lets an anonymous caller correct the prediction it received, so it
-    /// must not be guessable (a version 7 GUID has only 74 random bits beside its timestamp).
-    /// </summary>
-    public static string NewId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+    /// <summary>A new prediction id: 128 random bits in lowercase hex, which no caller can guess.</summary>
+    public static string NewId() => RandomIds.New();
 }

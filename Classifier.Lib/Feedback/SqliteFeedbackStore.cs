@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text.Json;
 using Classifier.Privacy;
 using Classifier.Serving;
@@ -158,7 +157,7 @@ internal sealed partial class SqliteFeedbackStore : IFeedbackStore, IDisposable
 
     private Task<string> InsertCorrectionAsync(string? predictionId, string hash, string label, Contributor contributor, CancellationToken cancellationToken)
     {
-        var id = NewId();
+        var id = RandomIds.New();
         return RunDurablyAsync(async command =>
         {
             command.CommandText = """
@@ -219,12 +218,6 @@ internal sealed partial class SqliteFeedbackStore : IFeedbackStore, IDisposable
             _gate.Release();
         }
     }
-
-    /// <summary>
-    /// 128 random bits: a prediction id is what lets an anonymous caller correct the prediction it received, so it
-    /// must not be guessable (a version 7 GUID has only 74 random bits beside its timestamp).
-    /// </summary>
-    private static string NewId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
 
     private string Now() => Format(_time.GetUtcNow());
 

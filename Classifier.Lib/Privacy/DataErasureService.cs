@@ -14,7 +14,7 @@ internal sealed partial class DataErasureService(IFeedbackStore store, Predictio
     public Task<ErasureRecord> ErasePredictionAsync(string predictionId, string erasedBy, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(predictionId);
-        // Prediction ids are 128 random bits in lowercase hex (the stores' NewId).
+        // Prediction ids are 128 random bits in lowercase hex (RandomIds).
         if (predictionId.Length != 32 || !predictionId.All(char.IsAsciiHexDigitLower))
             throw new ClassifierRequestException(RequestProblem.Invalid, $"'{Shorten(predictionId)}' is not a prediction id: one is 32 lowercase hex digits, as /predict returned it.");
         return EraseAsync(ErasureScope.Prediction, predictionId, erasedBy, cancellationToken);
