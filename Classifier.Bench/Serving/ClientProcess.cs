@@ -38,9 +38,9 @@ internal sealed class ClientProcess : IDisposable
     /// <summary>
     /// Sends each of <paramref name="images"/> once to <paramref name="host"/>'s <c>POST /predict</c> with
     /// <paramref name="concurrency"/> workers (handed over as files in <paramref name="folder"/>); the run, and the
-    /// client's own CPU time per request.
+    /// CPU time the client spent on it.
     /// </summary>
-    internal (LoadRun Run, double ClientCpuMs) Run(HostProcess host, int concurrency, IReadOnlyList<byte[]> images, string folder)
+    internal (LoadRun Run, TimeSpan ClientCpu) Run(HostProcess host, int concurrency, IReadOnlyList<byte[]> images, string folder)
     {
         if (Directory.Exists(folder))
             Directory.Delete(folder, recursive: true);
@@ -56,7 +56,7 @@ internal sealed class ClientProcess : IDisposable
             throw new InvalidOperationException($"The HTTP client exited {_process.ExitCode}: {_errors.Result.Trim()}");
         }
         var reply = JsonSerializer.Deserialize<Reply>(line) ?? throw new InvalidOperationException($"The HTTP client answered '{line}'.");
-        return (new LoadRun(concurrency, reply.Samples, reply.ElapsedSeconds), reply.CpuMilliseconds / Math.Max(1, reply.Samples.Length));
+        return (new LoadRun(concurrency, reply.Samples, reply.ElapsedSeconds), TimeSpan.FromMilliseconds(reply.CpuMilliseconds));
     }
 
     /// <summary>

@@ -144,7 +144,7 @@ internal static class ServeSuite
         // the host process for HTTP, and the client process's apart.
         var rounds = runners.Select(_ => new List<LoadRun>()).ToList();
         var cpu = new TimeSpan[runners.Count];
-        var clientCpu = new double[runners.Count];
+        var clientCpu = new TimeSpan[runners.Count];
         for (int round = 0; round < Rounds; round++)
         {
             var images = world.Fresh(requests / Rounds);
@@ -164,17 +164,17 @@ internal static class ServeSuite
                 {
                     var remote = runners[r].Host!;
                     before = remote.CpuTime();
-                    var (run, clientMs) = client.Run(remote, concurrency, images, world.Folder("client"));
+                    var (run, clientTime) = client.Run(remote, concurrency, images, world.Folder("client"));
                     rounds[r].Add(run);
                     cpu[r] += remote.CpuTime() - before;
-                    clientCpu[r] += clientMs * run.Samples.Count;
+                    clientCpu[r] += clientTime;
                 }
             }
         }
         var runs = rounds.Select(LoadRun.Combine).ToList();
         for (int r = 0; r < runners.Count; r++)
             Add(report, runners[r].Name, runs[r], server: runners[r].Host is not null, cpu[r].TotalMilliseconds / runs[r].Samples.Count,
-                runners[r].Host is not null ? clientCpu[r] / runs[r].Samples.Count : null);
+                runners[r].Host is not null ? clientCpu[r].TotalMilliseconds / runs[r].Samples.Count : null);
 
         if (inProcess.Length > 0)
         {
